@@ -1,0 +1,373 @@
+//! Deciding a plan: walk its actions in order over a simulated workspace, apply the policy to
+//! every item, scan for secrets, and combine with "strictest wins". It reads files; it never writes.
+
+use std::collections::HashMap;
+
+use jiff::civil::Date;
+
+use crate::action::{self, Facts, Item, ItemDetail};
+use crate::decision::{Decision, Level, Tier};
+use crate::error::{Diagnostic, Error};
+use crate::plan::{Action, ActionKind, Edit, Plan, ShellAction};
+use crate::policy::PolicySet;
+use crate::policy::field::{PlanFacts, Subject};
+use crate::policy::rule::Effect;
+use crate::workspace::{FileState, Workspace};
+
+/// A rule that fired on an action.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub rule: String,
+    pub level: Level,
+    /// `tier` or `deny`.
+    pub effect: &'static str,
+    pub tier: Option<Tier>,
+    pub message: String,
+    pub remediation: Option<String>,
+    /// `file:line` of the rule, or `builtin:secrets`.
+    pub source: String,
+    /// The sub-command or statement it fired on, when the action has several.
+    pub item: Option<String>,
+}
+
+impl Finding {
+    /// Whether this finding denies the action.
+    pub fn denies(&self) -> bool {
+        self.effect == "deny" && self.level.enforced()
+    }
+}
+
+/// A finding an exception suppressed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Excepted {
+    pub rule: String,
+    pub reason: String,
+    pub expires: Date,
+    pub source: String,
+}
+
+/// How one item of an action was read and tiered.
+#[derive(Debug, Clone)]
+pub struct ItemView {
+    pub label: Option<String>,
+    pub tier: Tier,
+    pub why: String,
+    pub classified_by: Vec<String>,
+    pub detail: ItemDetail,
+}
+
+/// What an action would change, for the diff.
+#[derive(Debug, Clone)]
+pub enum Change {
+    Read { path: String },
+    File { path: String, before: FileState, after: Option<String> },
+    Other,
+}
+
+#[derive(Debug, Clone)]
+pub struct ActionEval {
+    pub id: String,
+    pub tool: String,
+    pub target: String,
+    pub line: u64,
+    pub kind: ActionKind,
+    pub reason: Option<String>,
+    /// The highest base tier of its items, before rules.
+    pub base: Tier,
+    pub tier: Tier,
+    pub decision: Decision,
+    pub items: Vec<ItemView>,
+    pub findings: Vec<Finding>,
+    pub excepted: Vec<Excepted>,
+    pub change: Change,
+}
+
+/// The gate's answer for a plan.
+pub struct Evaluation<'p> {
+    pub plan: &'p Plan,
+    pub policy: &'p PolicySet,
+    pub actions: Vec<ActionEval>,
+    /// The plan's `validate` commands, evaluated like shell actions (they run too).
+    pub checks: Vec<ActionEval>,
+    pub tier: Tier,
+    pub decision: Decision,
+}
+
+impl Evaluation<'_> {
+    pub fn all(&self) -> impl Iterator<Item = &ActionEval> {
+        self.actions.iter().chain(&self.checks)
+    }
+}
+
+/// Evaluate `plan` against `policy` on the files of `workspace`, as of `today`.
+pub fn evaluate<'p>(
+    plan: &'p Plan,
+    policy: &'p PolicySet,
+    workspace: &Workspace,
+    today: Date,
+) -> Result<Evaluation<'p>, Error> {
+    let facts = PlanFacts {
+        agent: &plan.agent,
+        task: plan.task.as_deref(),
+        intent: plan.intent.as_deref(),
+        context: &plan.context,
+    };
+    let mut files: HashMap<String, FileState> = HashMap::new();
+    let mut actions = Vec::with_capacity(plan.actions.len());
+    for action in &plan.actions {
+        let fail = |message: String| {
+            Error::Input(
+                Diagnostic::new(&plan.origin, message)
+                    .at(action.line, action.column)
+                    .subject(format!("action `{}`", action.id)),
+            )
+        };
+        let (change, file_facts) = simulate(action, workspace, &mut files).map_err(fail)?;
+        actions.push(evaluate_action(policy, facts, action, change, file_facts, today));
+    }
+    let checks: Vec<ActionEval> = plan
+        .validate
+        .iter()
+        .enumerate()
+        .map(|(i, check)| {
+            let action = Action {
+                id: format!("validate-{}", i + 1),
+                reason: Some("post-action check".into()),
+                kind: ActionKind::Shell(ShellAction {
+                    command: check.command.clone(),
+                    cwd: None,
+                    env: Default::default(),
+                    timeout: check.timeout,
+                    rollback: None,
+                }),
+                line: check.line,
+                column: check.column,
+            };
+            evaluate_action(policy, facts, &action, Change::Other, Facts::default(), today)
+        })
+        .collect();
+    let all = actions.iter().chain(&checks);
+    let tier = all.clone().map(|a| a.tier).max().unwrap_or_default();
+    let decision = all.map(|a| a.decision).max().unwrap_or_default();
+    Ok(Evaluation { plan, policy, actions, checks, tier, decision })
+}
+
+/// Apply a file action to the simulated workspace; return what changes and the facts for tiers.
+fn simulate(
+    action: &Action,
+    workspace: &Workspace,
+    files: &mut HashMap<String, FileState>,
+) -> Result<(Change, Facts), String> {
+    let current = |path: &crate::workspace::WsPath| -> Result<FileState, String> {
+        if let Some(state) = files.get(&path.relative) {
+            return Ok(state.clone());
+        }
+        workspace.read(path)
+    };
+    let (path, before, after) = match &action.kind {
+        ActionKind::FileRead { path } => {
+            return Ok((Change::Read { path: path.relative.clone() }, Facts { exists: current(path)? != FileState::Missing, unchanged: false }));
+        }
+        ActionKind::FileWrite { path, content } => {
+            let before = current(path)?;
+            if before == FileState::Directory {
+                return Err(format!("`{}` is a directory", path.relative));
+            }
+            (path, before, Some(content.clone()))
+        }
+        ActionKind::FileEdit { path, edit } => {
+            let before = current(path)?;
+            let text = match &before {
+                FileState::Text(t) => t,
+                FileState::Missing => return Err(format!("`{}` does not exist; use file.write to create it", path.relative)),
+                FileState::Directory => return Err(format!("`{}` is a directory", path.relative)),
+                FileState::Opaque { .. } => {
+                    return Err(format!("`{}` is binary or too large to edit", path.relative));
+                }
+            };
+            let after = apply_edit(text, edit).map_err(|e| format!("`{}`: {e}", path.relative))?;
+            (path, before, Some(after))
+        }
+        ActionKind::FileDelete { path } => {
+            let before = current(path)?;
+            match before {
+                FileState::Missing => return Err(format!("`{}` does not exist", path.relative)),
+                FileState::Directory => {
+                    return Err(format!("`{}` is a directory; file.delete removes files", path.relative));
+                }
+                _ => {}
+            }
+            (path, before, None)
+        }
+        _ => return Ok((Change::Other, Facts::default())),
+    };
+    let facts = Facts {
+        exists: before != FileState::Missing,
+        unchanged: matches!((&before, &after), (FileState::Text(b), Some(a)) if b == a),
+    };
+    files.insert(path.relative.clone(), after.clone().map_or(FileState::Missing, FileState::Text));
+    Ok((Change::File { path: path.relative.clone(), before, after }, facts))
+}
+
+/// The text after an edit, or why the edit does not apply to the current file.
+pub fn apply_edit(text: &str, edit: &Edit) -> Result<String, String> {
+    match edit {
+        Edit::Replace { old, new } => match text.matches(old.as_str()).count() {
+            1 => Ok(text.replacen(old.as_str(), new, 1)),
+            0 => Err("the `old` text is not in the file (it changed, or the edit is wrong)".into()),
+            n => Err(format!("the `old` text appears {n} times; make it unique so the edit is unambiguous")),
+        },
+        Edit::Patch(patch) => {
+            let patch = diffy::Patch::from_str(patch).map_err(|e| format!("the patch cannot be read: {e}"))?;
+            diffy::apply(text, &patch).map_err(|e| format!("the patch does not apply to the current file: {e}"))
+        }
+    }
+}
+
+fn evaluate_action(
+    policy: &PolicySet,
+    plan: PlanFacts<'_>,
+    action: &Action,
+    change: Change,
+    file_facts: Facts,
+    today: Date,
+) -> ActionEval {
+    let items: Vec<Item> = action::items(&action.kind, file_facts);
+    let mut tier = Tier::READ_ONLY;
+    let mut base = Tier::READ_ONLY;
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut excepted: Vec<Excepted> = Vec::new();
+    let mut views = Vec::with_capacity(items.len());
+    let several = items.len() > 1;
+    for item in &items {
+        let subject = Subject {
+            plan,
+            id: &action.id,
+            reason: action.reason.as_deref(),
+            kind: &action.kind,
+            item,
+            exists: file_facts.exists,
+        };
+        let outcome = policy.apply(subject, today);
+        base = base.max(item.base);
+        tier = tier.max(outcome.tier);
+        let label = item.label();
+        for hit in &outcome.hits {
+            let rule = &policy.rules[hit.rule];
+            if let Some(e) = hit.excepted_by {
+                let e = &policy.exceptions[e];
+                if !excepted.iter().any(|x| x.rule == rule.id) {
+                    excepted.push(Excepted {
+                        rule: rule.id.clone(),
+                        reason: e.reason.clone(),
+                        expires: e.expires,
+                        source: e.source.to_string(),
+                    });
+                }
+                continue;
+            }
+            if findings.iter().any(|f| f.rule == rule.id) {
+                continue;
+            }
+            findings.push(Finding {
+                rule: rule.id.clone(),
+                level: rule.level,
+                effect: rule.effect.name(),
+                tier: rule.effect.tier(),
+                message: rule.message.clone(),
+                remediation: rule.remediation.clone(),
+                source: rule.source.to_string(),
+                item: if several { label.clone() } else { None },
+            });
+        }
+        views.push(ItemView {
+            label,
+            tier: outcome.tier,
+            why: item.why.clone(),
+            classified_by: outcome.classified_by.iter().map(|i| policy.rules[*i].id.clone()).collect(),
+            detail: item.detail.clone(),
+        });
+    }
+    scan_secrets(policy, plan, action, &items, today, &mut findings, &mut excepted);
+    let denied = findings.iter().any(Finding::denies);
+    let decision = if denied {
+        Decision::Deny
+    } else if tier.needs_human() {
+        Decision::Approve
+    } else {
+        Decision::Allow
+    };
+    ActionEval {
+        id: action.id.clone(),
+        tool: action.kind.tool().to_string(),
+        target: action.kind.target(),
+        line: action.line,
+        kind: action.kind.clone(),
+        reason: action.reason.clone(),
+        base,
+        tier,
+        decision,
+        items: views,
+        findings,
+        excepted,
+        change,
+    }
+}
+
+fn scan_secrets(
+    policy: &PolicySet,
+    plan: PlanFacts<'_>,
+    action: &Action,
+    items: &[Item],
+    today: Date,
+    findings: &mut Vec<Finding>,
+    excepted: &mut Vec<Excepted>,
+) {
+    let scanner = policy.scanner();
+    let mut seen: Vec<String> = Vec::new();
+    for (field, text) in action.kind.texts() {
+        for m in scanner.scan(&text) {
+            let Some(rule) = policy.secret_rule(&m.kind) else { continue };
+            let key = format!("{}/{field}", rule.id);
+            if seen.contains(&key) {
+                continue;
+            }
+            seen.push(key);
+            let exception = items.first().and_then(|item| {
+                let subject = Subject {
+                    plan,
+                    id: &action.id,
+                    reason: action.reason.as_deref(),
+                    kind: &action.kind,
+                    item,
+                    exists: false,
+                };
+                policy.exception_for(&rule.id, subject, today)
+            });
+            if let Some(e) = exception {
+                if !excepted.iter().any(|x| x.rule == rule.id) {
+                    excepted.push(Excepted {
+                        rule: rule.id.clone(),
+                        reason: e.reason.clone(),
+                        expires: e.expires,
+                        source: e.source.to_string(),
+                    });
+                }
+                continue;
+            }
+            findings.push(Finding {
+                rule: rule.id.clone(),
+                level: rule.level,
+                effect: Effect::Deny.name(),
+                tier: None,
+                message: format!(
+                    "a secret ({}) in `{field}` at line {}, column {}: {}",
+                    m.kind, m.line, m.column, rule.why
+                ),
+                remediation: Some("reference the secret (a vault path or an environment variable) instead of writing its value".into()),
+                source: rule.source.to_string(),
+                item: None,
+            });
+        }
+    }
+}

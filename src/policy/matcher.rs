@@ -1,0 +1,442 @@
+//! Conditions of rules, surfaces and exceptions: compiled once per policy set so that every regex
+//! of a field runs as one `RegexSet` and every glob as one `GlobSet`. It owns the condition language.
+
+use std::collections::HashMap;
+
+use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
+use regex::RegexSet;
+use serde_json::Value;
+
+use super::field::{Field, Subject, Val};
+
+/// The operators a field condition may use.
+pub const OPERATORS: [&str; 9] = ["equals", "in", "glob", "regex", "gt", "ge", "lt", "le", "exists"];
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lit {
+    Str(String),
+    Num(f64),
+    Bool(bool),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CmpOp {
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+#[derive(Debug, Clone)]
+pub enum Test {
+    Eq(Lit),
+    In(Vec<Lit>),
+    /// Indexes into the slot's glob set; any of them.
+    Glob(Vec<usize>),
+    /// Indexes into the slot's regex set; any of them.
+    Regex(Vec<usize>),
+    Cmp(CmpOp, f64),
+    Exists(bool),
+}
+
+#[derive(Debug, Clone)]
+pub enum Cond {
+    All(Vec<Cond>),
+    Any(Vec<Cond>),
+    Not(Box<Cond>),
+    Leaf { slot: usize, test: Test },
+    Surface(usize),
+}
+
+impl Cond {
+    /// The tools this condition restricts to, when its top level says so (`tool: x` or `tool: [x, y]`).
+    pub fn tools(&self, slots: &Slots) -> Option<Vec<String>> {
+        let lits_of = |c: &Cond| -> Option<Vec<String>> {
+            match c {
+                Cond::Leaf { slot, test } if slots.field(*slot) == &Field::Tool => match test {
+                    Test::Eq(Lit::Str(s)) => Some(vec![s.clone()]),
+                    Test::In(lits) => lits
+                        .iter()
+                        .map(|l| match l {
+                            Lit::Str(s) => Some(s.clone()),
+                            _ => None,
+                        })
+                        .collect(),
+                    _ => None,
+                },
+                _ => None,
+            }
+        };
+        match self {
+            Cond::All(parts) => parts.iter().find_map(lits_of),
+            other => lits_of(other),
+        }
+    }
+
+    /// Every field this condition reads, for checks against the tools it can apply to.
+    pub fn fields<'s>(&self, slots: &'s Slots, out: &mut Vec<&'s Field>) {
+        match self {
+            Cond::All(parts) | Cond::Any(parts) => parts.iter().for_each(|p| p.fields(slots, out)),
+            Cond::Not(inner) => inner.fields(slots, out),
+            Cond::Leaf { slot, .. } => out.push(slots.field(*slot)),
+            Cond::Surface(_) => {}
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct SlotSource {
+    field: Option<Field>,
+    regexes: Vec<String>,
+    globs: Vec<String>,
+}
+
+/// Collects fields, regexes and globs while conditions are compiled; `finish` builds the sets.
+#[derive(Debug, Default)]
+pub struct SlotsBuilder {
+    sources: Vec<SlotSource>,
+    index: HashMap<Field, usize>,
+}
+
+#[derive(Debug)]
+struct Slot {
+    field: Field,
+    regex: RegexSet,
+    globs: GlobSet,
+    has_regex: bool,
+    has_globs: bool,
+}
+
+/// Every field used by a policy set, with its compiled regex and glob sets.
+#[derive(Debug)]
+pub struct Slots {
+    slots: Vec<Slot>,
+}
+
+impl SlotsBuilder {
+    fn slot(&mut self, field: Field) -> usize {
+        if let Some(i) = self.index.get(&field) {
+            return *i;
+        }
+        let i = self.sources.len();
+        self.sources.push(SlotSource { field: Some(field.clone()), ..Default::default() });
+        self.index.insert(field, i);
+        i
+    }
+
+    /// Compile a match block. `surface` resolves a surface name to its index, or says why not.
+    pub fn compile(
+        &mut self,
+        value: &Value,
+        surface: &dyn Fn(&str) -> Result<usize, String>,
+    ) -> Result<Cond, String> {
+        let map = match value {
+            Value::Object(map) if map.is_empty() => {
+                return Err("an empty match would match every action; name at least one field".into());
+            }
+            Value::Object(map) => map,
+            other => return Err(format!("a match is a mapping of fields to conditions, not {}", kind(other))),
+        };
+        let mut parts = Vec::with_capacity(map.len());
+        for (key, spec) in map {
+            let part = match key.as_str() {
+                "any" | "all" => {
+                    let list = spec
+                        .as_array()
+                        .filter(|l| !l.is_empty())
+                        .ok_or_else(|| format!("`{key}` takes a non-empty list of matches"))?;
+                    let inner = list.iter().map(|v| self.compile(v, surface)).collect::<Result<Vec<_>, _>>()?;
+                    if key == "any" { Cond::Any(inner) } else { Cond::All(inner) }
+                }
+                "not" => Cond::Not(Box::new(self.compile(spec, surface)?)),
+                "surface" => {
+                    let names: Vec<&str> = match spec {
+                        Value::String(s) => vec![s.as_str()],
+                        Value::Array(items) if !items.is_empty() => items
+                            .iter()
+                            .map(|i| i.as_str().ok_or("`surface` takes a name or a list of names"))
+                            .collect::<Result<_, _>>()?,
+                        _ => return Err("`surface` takes a name or a list of names".into()),
+                    };
+                    let conds = names.iter().map(|n| surface(n).map(Cond::Surface)).collect::<Result<Vec<_>, _>>()?;
+                    if conds.len() == 1 { conds.into_iter().next().unwrap_or(Cond::Any(vec![])) } else { Cond::Any(conds) }
+                }
+                name => {
+                    let field = Field::parse(name)?;
+                    self.field_condition(field, spec).map_err(|e| format!("`{name}`: {e}"))?
+                }
+            };
+            parts.push(part);
+        }
+        Ok(if parts.len() == 1 { parts.pop().unwrap_or(Cond::All(vec![])) } else { Cond::All(parts) })
+    }
+
+    fn field_condition(&mut self, field: Field, spec: &Value) -> Result<Cond, String> {
+        let path_like = field.path_like();
+        let slot = self.slot(field);
+        let leaf = |test| Cond::Leaf { slot, test };
+        match spec {
+            Value::Array(items) => {
+                let lits = items.iter().map(literal).collect::<Result<Vec<_>, _>>()?;
+                if lits.is_empty() {
+                    return Err("an empty list matches nothing".into());
+                }
+                Ok(leaf(Test::In(lits)))
+            }
+            Value::Object(ops) => {
+                if ops.is_empty() {
+                    return Err(format!("an empty condition; use one of: {}", OPERATORS.join(", ")));
+                }
+                let mut tests = Vec::with_capacity(ops.len());
+                for (op, arg) in ops {
+                    let test = match op.as_str() {
+                        "equals" => Test::Eq(literal(arg)?),
+                        "in" => {
+                            let list = arg.as_array().filter(|l| !l.is_empty()).ok_or("`in` takes a non-empty list")?;
+                            Test::In(list.iter().map(literal).collect::<Result<_, _>>()?)
+                        }
+                        "glob" => Test::Glob(
+                            strings(arg, "glob")?
+                                .into_iter()
+                                .map(|g| self.add_glob(slot, g, path_like))
+                                .collect::<Result<_, _>>()?,
+                        ),
+                        "regex" => Test::Regex(
+                            strings(arg, "regex")?.into_iter().map(|r| self.add_regex(slot, r)).collect::<Result<_, _>>()?,
+                        ),
+                        "gt" | "ge" | "lt" | "le" => {
+                            let n = arg.as_f64().ok_or_else(|| format!("`{op}` takes a number"))?;
+                            let cmp = match op.as_str() {
+                                "gt" => CmpOp::Gt,
+                                "ge" => CmpOp::Ge,
+                                "lt" => CmpOp::Lt,
+                                _ => CmpOp::Le,
+                            };
+                            Test::Cmp(cmp, n)
+                        }
+                        "exists" => Test::Exists(arg.as_bool().ok_or("`exists` takes true or false")?),
+                        other => {
+                            return Err(format!("unknown operator `{other}`; use one of: {}", OPERATORS.join(", ")));
+                        }
+                    };
+                    tests.push(leaf(test));
+                }
+                Ok(if tests.len() == 1 { tests.pop().unwrap_or(Cond::All(vec![])) } else { Cond::All(tests) })
+            }
+            scalar => Ok(leaf(Test::Eq(literal(scalar)?))),
+        }
+    }
+
+    fn add_glob(&mut self, slot: usize, glob: String, path_like: bool) -> Result<usize, String> {
+        GlobBuilder::new(&glob)
+            .literal_separator(path_like)
+            .build()
+            .map_err(|e| format!("invalid glob `{glob}`: {e}"))?;
+        let globs = &mut self.sources[slot].globs;
+        globs.push(glob);
+        Ok(globs.len() - 1)
+    }
+
+    fn add_regex(&mut self, slot: usize, regex: String) -> Result<usize, String> {
+        regex::RegexBuilder::new(&regex)
+            .size_limit(1 << 20)
+            .build()
+            .map_err(|e| format!("invalid regex `{regex}`: {e}"))?;
+        let regexes = &mut self.sources[slot].regexes;
+        regexes.push(regex);
+        Ok(regexes.len() - 1)
+    }
+
+    /// Build one `RegexSet` and one `GlobSet` per field.
+    pub fn finish(self) -> Result<Slots, String> {
+        let mut slots = Vec::with_capacity(self.sources.len());
+        for source in self.sources {
+            let field = source.field.ok_or("internal: slot without field")?;
+            let regex = RegexSet::new(&source.regexes).map_err(|e| format!("field `{}`: {e}", field.name()))?;
+            let mut globs = GlobSetBuilder::new();
+            for g in &source.globs {
+                globs.add(
+                    GlobBuilder::new(g)
+                        .literal_separator(field.path_like())
+                        .build()
+                        .map_err(|e| format!("invalid glob `{g}`: {e}"))?,
+                );
+            }
+            let globs = globs.build().map_err(|e| format!("field `{}`: {e}", field.name()))?;
+            slots.push(Slot {
+                has_regex: !source.regexes.is_empty(),
+                has_globs: !source.globs.is_empty(),
+                field,
+                regex,
+                globs,
+            });
+        }
+        Ok(Slots { slots })
+    }
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a mapping",
+    }
+}
+
+fn literal(v: &Value) -> Result<Lit, String> {
+    match v {
+        Value::String(s) => Ok(Lit::Str(s.clone())),
+        Value::Number(n) => n.as_f64().map(Lit::Num).ok_or_else(|| format!("number {n} out of range")),
+        Value::Bool(b) => Ok(Lit::Bool(*b)),
+        other => Err(format!("expected a string, number or boolean, not {}", kind(other))),
+    }
+}
+
+fn strings(v: &Value, op: &str) -> Result<Vec<String>, String> {
+    match v {
+        Value::String(s) => Ok(vec![s.clone()]),
+        Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string).ok_or_else(|| format!("`{op}` takes a string or a list of strings")))
+            .collect(),
+        _ => Err(format!("`{op}` takes a string or a list of strings")),
+    }
+}
+
+impl Slots {
+    pub fn field(&self, slot: usize) -> &Field {
+        &self.slots[slot].field
+    }
+
+    pub fn len(&self) -> usize {
+        self.slots.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slots.is_empty()
+    }
+}
+
+/// Evaluates conditions against one subject, reading each field and running each set at most once.
+pub struct Evaluator<'p, 'a> {
+    slots: &'p Slots,
+    surfaces: &'p [Cond],
+    subject: Subject<'a>,
+    values: Vec<Option<Vec<Val<'a>>>>,
+    regex_hits: Vec<Option<Vec<bool>>>,
+    glob_hits: Vec<Option<Vec<bool>>>,
+    surface_hits: Vec<Option<bool>>,
+}
+
+impl<'p, 'a> Evaluator<'p, 'a> {
+    pub fn new(slots: &'p Slots, surfaces: &'p [Cond], subject: Subject<'a>) -> Self {
+        let n = slots.slots.len();
+        Evaluator {
+            slots,
+            surfaces,
+            subject,
+            values: vec![None; n],
+            regex_hits: vec![None; n],
+            glob_hits: vec![None; n],
+            surface_hits: vec![None; surfaces.len()],
+        }
+    }
+
+    pub fn subject(&self) -> &Subject<'a> {
+        &self.subject
+    }
+
+    fn values(&mut self, slot: usize) -> &[Val<'a>] {
+        if self.values[slot].is_none() {
+            let mut out = Vec::new();
+            self.slots.slots[slot].field.values(&self.subject, &mut out);
+            self.values[slot] = Some(out);
+        }
+        self.values[slot].as_deref().unwrap_or(&[])
+    }
+
+    fn regex_hits(&mut self, slot: usize) -> &[bool] {
+        if self.regex_hits[slot].is_none() {
+            let set = &self.slots.slots[slot];
+            let mut hits = vec![false; set.regex.len()];
+            if set.has_regex {
+                let regex = &self.slots.slots[slot].regex;
+                for v in self.values(slot).to_vec() {
+                    for i in regex.matches(&v.text()).iter() {
+                        hits[i] = true;
+                    }
+                }
+            }
+            self.regex_hits[slot] = Some(hits);
+        }
+        self.regex_hits[slot].as_deref().unwrap_or(&[])
+    }
+
+    fn glob_hits(&mut self, slot: usize) -> &[bool] {
+        if self.glob_hits[slot].is_none() {
+            let set = &self.slots.slots[slot];
+            let mut hits = vec![false; set.globs.len()];
+            if set.has_globs {
+                let globs = &self.slots.slots[slot].globs;
+                for v in self.values(slot).to_vec() {
+                    for i in globs.matches(v.text().as_ref()) {
+                        hits[i] = true;
+                    }
+                }
+            }
+            self.glob_hits[slot] = Some(hits);
+        }
+        self.glob_hits[slot].as_deref().unwrap_or(&[])
+    }
+
+    pub fn eval(&mut self, cond: &Cond) -> bool {
+        match cond {
+            Cond::All(parts) => parts.iter().all(|p| self.eval(p)),
+            Cond::Any(parts) => parts.iter().any(|p| self.eval(p)),
+            Cond::Not(inner) => !self.eval(inner),
+            Cond::Surface(i) => {
+                if let Some(hit) = self.surface_hits[*i] {
+                    return hit;
+                }
+                let surfaces = self.surfaces;
+                let hit = self.eval(&surfaces[*i]);
+                self.surface_hits[*i] = Some(hit);
+                hit
+            }
+            Cond::Leaf { slot, test } => match test {
+                Test::Eq(lit) => self.values(*slot).iter().any(|v| equals(v, lit)),
+                Test::In(lits) => self.values(*slot).iter().any(|v| lits.iter().any(|l| equals(v, l))),
+                Test::Glob(idx) => {
+                    let hits = self.glob_hits(*slot);
+                    idx.iter().any(|i| hits.get(*i).copied().unwrap_or(false))
+                }
+                Test::Regex(idx) => {
+                    let hits = self.regex_hits(*slot);
+                    idx.iter().any(|i| hits.get(*i).copied().unwrap_or(false))
+                }
+                Test::Cmp(op, n) => self.values(*slot).iter().filter_map(Val::number).any(|v| match op {
+                    CmpOp::Gt => v > *n,
+                    CmpOp::Ge => v >= *n,
+                    CmpOp::Lt => v < *n,
+                    CmpOp::Le => v <= *n,
+                }),
+                Test::Exists(want) => self.values(*slot).is_empty() != *want,
+            },
+        }
+    }
+}
+
+fn equals(v: &Val<'_>, lit: &Lit) -> bool {
+    match (v, lit) {
+        (Val::Str(a), Lit::Str(b)) => a == b,
+        (Val::Num(a), Lit::Num(b)) => a == b,
+        (Val::Bool(a), Lit::Bool(b)) => a == b,
+        (Val::Str(a), Lit::Num(b)) => a.trim().parse::<f64>().is_ok_and(|a| a == *b),
+        (Val::Num(_), Lit::Str(b)) => v.text() == b.as_str(),
+        (Val::Str(a), Lit::Bool(b)) => a.as_ref() == if *b { "true" } else { "false" },
+        _ => false,
+    }
+}
