@@ -55,7 +55,7 @@ impl fmt::Display for Tier {
 }
 
 /// The gate's verdict. Declaration order is strictness order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     #[default]

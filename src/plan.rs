@@ -290,6 +290,20 @@ impl ActionKind {
     }
 }
 
+/// The same value with every object's keys sorted, so that equal plans hash equally whatever
+/// order their author wrote the keys in.
+pub fn canonical(value: &Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            Value::Object(keys.into_iter().map(|k| (k.clone(), canonical(&map[k]))).collect())
+        }
+        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
+        other => other.clone(),
+    }
+}
+
 /// A value as text: strings as they are, anything else as compact JSON.
 pub fn value_text(value: &Value) -> String {
     match value {
@@ -747,7 +761,7 @@ impl Plan {
     }
 
     fn compute_hash(&self) -> String {
-        let digest = Sha256::digest(self.to_json().to_string().as_bytes());
+        let digest = Sha256::digest(canonical(&self.to_json()).to_string().as_bytes());
         format!("sha256:{}", hex::encode(digest))
     }
 }
@@ -791,7 +805,7 @@ mod tests {
     fn hash_is_format_independent() {
         let yaml = parse(&format!("{HEADER}  - id: a\n    tool: file.read\n    path: x\n")).unwrap();
         let json = Plan::parse(
-            r#"{"version": 1, "agent": "bot", "actions": [{"tool": "file.read", "id": "a", "path": "x"}]}"#,
+            r#"{"agent": "bot", "version": 1, "actions": [{"path": "x", "tool": "file.read", "id": "a"}]}"#,
             "plan.json",
             &lexical,
         )

@@ -10,7 +10,11 @@ use serde_json::Value;
 use super::field::{Field, Subject, Val};
 
 /// The operators a field condition may use.
-pub const OPERATORS: [&str; 9] = ["equals", "in", "glob", "regex", "gt", "ge", "lt", "le", "exists"];
+/// `in`, `glob` and `regex` hold when some value matches; `not_in`, `not_glob` and `not_regex` hold
+/// when some value does not (so `positionals: {not_glob: "target/**"}` is "an argument outside target/").
+/// To say "no value matches", wrap the condition in `not:`.
+pub const OPERATORS: [&str; 12] =
+    ["equals", "in", "not_in", "glob", "not_glob", "regex", "not_regex", "gt", "ge", "lt", "le", "exists"];
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Lit {
@@ -31,10 +35,13 @@ pub enum CmpOp {
 pub enum Test {
     Eq(Lit),
     In(Vec<Lit>),
+    NotIn(Vec<Lit>),
     /// Indexes into the slot's glob set; any of them.
     Glob(Vec<usize>),
+    NotGlob(Vec<usize>),
     /// Indexes into the slot's regex set; any of them.
     Regex(Vec<usize>),
+    NotRegex(Vec<usize>),
     Cmp(CmpOp, f64),
     Exists(bool),
 }
@@ -191,19 +198,28 @@ impl SlotsBuilder {
                 for (op, arg) in ops {
                     let test = match op.as_str() {
                         "equals" => Test::Eq(literal(arg)?),
-                        "in" => {
-                            let list = arg.as_array().filter(|l| !l.is_empty()).ok_or("`in` takes a non-empty list")?;
-                            Test::In(list.iter().map(literal).collect::<Result<_, _>>()?)
+                        "in" | "not_in" => {
+                            let list = arg
+                                .as_array()
+                                .filter(|l| !l.is_empty())
+                                .ok_or_else(|| format!("`{op}` takes a non-empty list"))?;
+                            let lits = list.iter().map(literal).collect::<Result<_, _>>()?;
+                            if op == "in" { Test::In(lits) } else { Test::NotIn(lits) }
                         }
-                        "glob" => Test::Glob(
-                            strings(arg, "glob")?
+                        "glob" | "not_glob" => {
+                            let idx = strings(arg, op)?
                                 .into_iter()
                                 .map(|g| self.add_glob(slot, g, path_like))
-                                .collect::<Result<_, _>>()?,
-                        ),
-                        "regex" => Test::Regex(
-                            strings(arg, "regex")?.into_iter().map(|r| self.add_regex(slot, r)).collect::<Result<_, _>>()?,
-                        ),
+                                .collect::<Result<_, _>>()?;
+                            if op == "glob" { Test::Glob(idx) } else { Test::NotGlob(idx) }
+                        }
+                        "regex" | "not_regex" => {
+                            let idx = strings(arg, op)?
+                                .into_iter()
+                                .map(|r| self.add_regex(slot, r))
+                                .collect::<Result<_, _>>()?;
+                            if op == "regex" { Test::Regex(idx) } else { Test::NotRegex(idx) }
+                        }
                         "gt" | "ge" | "lt" | "le" => {
                             let n = arg.as_f64().ok_or_else(|| format!("`{op}` takes a number"))?;
                             let cmp = match op.as_str() {
@@ -409,6 +425,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             Cond::Leaf { slot, test } => match test {
                 Test::Eq(lit) => self.values(*slot).iter().any(|v| equals(v, lit)),
                 Test::In(lits) => self.values(*slot).iter().any(|v| lits.iter().any(|l| equals(v, l))),
+                Test::NotIn(lits) => self.values(*slot).iter().any(|v| !lits.iter().any(|l| equals(v, l))),
                 Test::Glob(idx) => {
                     let hits = self.glob_hits(*slot);
                     idx.iter().any(|i| hits.get(*i).copied().unwrap_or(false))
@@ -416,6 +433,22 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 Test::Regex(idx) => {
                     let hits = self.regex_hits(*slot);
                     idx.iter().any(|i| hits.get(*i).copied().unwrap_or(false))
+                }
+                Test::NotGlob(idx) => {
+                    let slots = self.slots;
+                    let globs = &slots.slots[*slot].globs;
+                    self.values(*slot).iter().any(|v| {
+                        let m = globs.matches(v.text().as_ref());
+                        !idx.iter().any(|i| m.contains(i))
+                    })
+                }
+                Test::NotRegex(idx) => {
+                    let slots = self.slots;
+                    let set = &slots.slots[*slot].regex;
+                    self.values(*slot).iter().any(|v| {
+                        let m = set.matches(&v.text());
+                        !idx.iter().any(|i| m.matched(*i))
+                    })
                 }
                 Test::Cmp(op, n) => self.values(*slot).iter().filter_map(Val::number).any(|v| match op {
                     CmpOp::Gt => v > *n,

@@ -1,0 +1,172 @@
+//! The command line: clap types, one file per subcommand with its `run`, and the shared input
+//! plumbing (reading a plan, choosing the policy set). The only module besides `main` that prints.
+#![allow(clippy::print_stdout, clippy::print_stderr)]
+
+mod check;
+mod plan;
+mod policy;
+
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::error::{Error, ExitCode};
+use crate::plan::{MAX_PLAN_BYTES, Plan};
+use crate::policy::PolicySet;
+use crate::render::Styles;
+use crate::workspace::Workspace;
+
+/// Default policy folder, used when it exists and no `--policy` is given.
+pub const DEFAULT_POLICY_DIR: &str = ".agentgate/policies";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "agentgate",
+    version,
+    about = "A gatekeeper for AI agents that act on real systems",
+    long_about = "agentgate reads the plan an agent proposes, shows every change as a diff, classifies each \
+action into a risk tier (0 read-only to 4 destructive), checks it against policy, and decides: allow, \
+approve (a person must approve) or deny.\n\nExit codes: 0 allowed, 1 error (nothing was executed), \
+2 approval required, 3 denied."
+)]
+pub struct Cli {
+    /// When to use colours: auto respects NO_COLOR and whether output is a terminal.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto, global = true)]
+    pub color: ColorChoice,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Evaluate a plan: show its diff, tiers and findings, and decide.
+    Plan(plan::PlanArgs),
+    /// Evaluate plans for CI: never interactive, worst outcome wins.
+    Check(check::CheckArgs),
+    /// Policies are code: test, lint and explain them.
+    #[command(subcommand)]
+    Policy(policy::PolicyCommand),
+}
+
+/// Policy and workspace options shared by the commands that evaluate plans.
+#[derive(Debug, clap::Args)]
+pub struct GateArgs {
+    /// Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack.
+    #[arg(long = "policy", value_name = "DIR")]
+    pub policy: Vec<PathBuf>,
+    /// Folder the plan's paths are relative to. Default: the plan file's folder (the current one for -).
+    #[arg(long, value_name = "DIR")]
+    pub workspace: Option<PathBuf>,
+}
+
+/// Parse, run, and turn the outcome into an exit code; errors are printed here.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let styles = Styles { color: use_color(cli.color) };
+    match run(cli, styles) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("agentgate: error: {error}");
+            error.exit_code()
+        }
+    }
+}
+
+fn run(cli: Cli, styles: Styles) -> Result<ExitCode, Error> {
+    match cli.command {
+        Command::Plan(args) => plan::run(args, styles),
+        Command::Check(args) => check::run(args, styles),
+        Command::Policy(command) => policy::run(command, styles),
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+                && std::env::var("TERM").map_or(true, |t| t != "dumb")
+        }
+    }
+}
+
+/// The policy set the command runs with: the folders given, else `.agentgate/policies`, else embedded.
+pub fn load_policy(dirs: &[PathBuf]) -> Result<PolicySet, Error> {
+    if !dirs.is_empty() {
+        return PolicySet::from_dirs(dirs);
+    }
+    let default = Path::new(DEFAULT_POLICY_DIR);
+    if default.is_dir() {
+        return PolicySet::from_dirs(&[default.to_path_buf()]);
+    }
+    PolicySet::embedded()
+}
+
+/// Read a plan file (or `-` for standard input) without reading past the size limit.
+pub fn read_input(path: &str) -> Result<String, Error> {
+    let limit = MAX_PLAN_BYTES as u64 + 1;
+    let mut bytes = Vec::new();
+    if path == "-" {
+        std::io::stdin().lock().take(limit).read_to_end(&mut bytes).map_err(|e| Error::io("-", e))?;
+    } else {
+        let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
+        if meta.is_dir() {
+            return Err(Error::Usage(format!("{path} is a directory, not a plan file")));
+        }
+        std::fs::File::open(path)
+            .and_then(|f| f.take(limit).read_to_end(&mut bytes))
+            .map_err(|e| Error::io(path, e))?;
+    }
+    if bytes.len() as u64 >= limit {
+        return Err(Error::Input(crate::error::Diagnostic::new(
+            path,
+            format!("plan is larger than the limit of {MAX_PLAN_BYTES} bytes"),
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Error::Input(crate::error::Diagnostic::new(
+            path,
+            format!("plan is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+        ))
+    })
+}
+
+/// The workspace for a plan: `--workspace`, else the plan's folder, else the current folder.
+pub fn workspace_for(path: &str, explicit: Option<&Path>) -> Result<Workspace, Error> {
+    let root = match explicit {
+        Some(dir) => dir.to_path_buf(),
+        None if path == "-" => PathBuf::from("."),
+        None => Path::new(path)
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+    };
+    Workspace::open(&root).map_err(Error::Usage)
+}
+
+/// Read, parse and confine a plan.
+pub fn load_plan(path: &str, workspace: &Workspace) -> Result<Plan, Error> {
+    let text = read_input(path)?;
+    Plan::parse(&text, path, &|p| workspace.resolve(p))
+}
+
+/// Today's date in UTC, for exception expiry.
+pub fn today() -> jiff::civil::Date {
+    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+}

@@ -1,0 +1,54 @@
+//! `agentgate plan`: evaluate one plan and show it to a person or a harness.
+
+use std::path::PathBuf;
+
+use super::{Format, GateArgs, load_plan, load_policy, today, workspace_for};
+use crate::error::{Error, ExitCode};
+use crate::evaluate::evaluate;
+use crate::render::{self, Styles};
+
+#[derive(Debug, clap::Args)]
+pub struct PlanArgs {
+    /// The plan file (YAML or JSON), or - for standard input.
+    #[arg(value_name = "PLAN")]
+    pub plan: String,
+    #[command(flatten)]
+    pub gate: GateArgs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+}
+
+pub fn run(args: PlanArgs, styles: Styles) -> Result<ExitCode, Error> {
+    let result = evaluate_one(&args.plan, &args.gate.policy, args.gate.workspace.as_ref(), args.format, styles);
+    match (result, args.format) {
+        (Ok((code, out)), _) => {
+            print!("{out}");
+            Ok(code)
+        }
+        (Err(error), Format::Json) => {
+            println!("{}", render::error_json(&error));
+            Err(error)
+        }
+        (Err(error), Format::Text) => Err(error),
+    }
+}
+
+/// Evaluate one plan file and render it; shared with `check`.
+pub fn evaluate_one(
+    path: &str,
+    policy_dirs: &[PathBuf],
+    workspace: Option<&PathBuf>,
+    format: Format,
+    styles: Styles,
+) -> Result<(ExitCode, String), Error> {
+    let policy = load_policy(policy_dirs)?;
+    let workspace = workspace_for(path, workspace.map(PathBuf::as_path))?;
+    let plan = load_plan(path, &workspace)?;
+    let eval = evaluate(&plan, &policy, &workspace, today())?;
+    let out = match format {
+        Format::Text => render::plan_text(&eval, styles),
+        Format::Json => format!("{:#}\n", render::plan_json(&eval)),
+    };
+    Ok((eval.decision.exit_code(), out))
+}

@@ -1,0 +1,258 @@
+//! Turning an evaluated action into the lines a reviewer reads: a unified diff for file changes,
+//! the parsed reading of commands, statements, requests and calls. Pure: no I/O, no colour.
+
+use std::borrow::Cow;
+
+use similar::{ChangeTag, TextDiff};
+
+use crate::action::{ItemDetail, ShellOrigin};
+use crate::evaluate::{ActionEval, Change};
+use crate::plan::{ActionKind, Edit, ShellCommand, value_text};
+use crate::workspace::FileState;
+
+/// Most diff lines shown for one action; the rest is summarised.
+pub const MAX_DIFF_LINES: usize = 400;
+
+/// Headers whose values are never shown, whatever the secrets scan says.
+const SENSITIVE_HEADERS: [&str; 7] =
+    ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token", "api-key"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LineKind {
+    Header,
+    Hunk,
+    Added,
+    Removed,
+    Context,
+    /// agentgate's reading: sub-commands, statement kinds.
+    Reading,
+    Info,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffLine {
+    pub kind: LineKind,
+    pub text: String,
+}
+
+fn line(kind: LineKind, text: impl Into<String>) -> DiffLine {
+    DiffLine { kind, text: text.into() }
+}
+
+/// The lines to show for one action. `redact` hides secrets in everything shown.
+pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec<DiffLine> {
+    let mut out = Vec::new();
+    match (&action.change, &action.kind) {
+        (Change::Read { path }, _) => out.push(line(LineKind::Info, format!("reads {path}"))),
+        (Change::File { path, before, after }, _) => file_diff(path, before, after.as_deref(), redact, &mut out),
+        (Change::Other, ActionKind::Shell(shell)) => {
+            let command = match &shell.command {
+                ShellCommand::Script(s) => s.clone(),
+                ShellCommand::Argv(_) => format!("{}   (argv, no shell)", shell.command.display()),
+            };
+            out.push(line(LineKind::Header, format!("$ {}", redact(&command))));
+            if let Some(cwd) = &shell.cwd {
+                out.push(line(LineKind::Info, format!("cwd: {}", cwd.relative)));
+            }
+            if !shell.env.is_empty() {
+                let names: Vec<&str> = shell.env.keys().map(String::as_str).collect();
+                out.push(line(LineKind::Info, format!("env: {} (values not shown)", names.join(", "))));
+            }
+            if let Some(t) = shell.timeout {
+                out.push(line(LineKind::Info, format!("timeout: {t}s")));
+            }
+            if let Some(r) = &shell.rollback {
+                out.push(line(LineKind::Info, format!("rollback: {}", redact(r))));
+            }
+            readings(action, redact, &mut out);
+        }
+        (Change::Other, ActionKind::Sql(sql)) => {
+            out.push(line(LineKind::Header, format!("database: {}", sql.database.relative)));
+            for l in sql.statement.lines() {
+                out.push(line(LineKind::Context, redact(l)));
+            }
+            readings(action, redact, &mut out);
+        }
+        (Change::Other, ActionKind::Http(http)) => {
+            out.push(line(LineKind::Header, format!("{} {}", http.method, redact(http.url.as_str()))));
+            for (name, value) in &http.headers {
+                let shown = if SENSITIVE_HEADERS.contains(&name.as_str()) {
+                    "[REDACTED:header]".to_string()
+                } else {
+                    redact(value)
+                };
+                out.push(line(LineKind::Info, format!("{name}: {shown}")));
+            }
+            if let Some(body) = &http.body {
+                let text = serde_json::to_string_pretty(body).unwrap_or_else(|_| value_text(body));
+                let text = if body.is_string() { value_text(body) } else { text };
+                for l in redact(&text).lines() {
+                    out.push(line(LineKind::Added, l));
+                }
+            }
+        }
+        (Change::Other, ActionKind::Call { name, args }) => {
+            out.push(line(LineKind::Header, format!("call {name}")));
+            let text = serde_json::to_string_pretty(args).unwrap_or_else(|_| value_text(args));
+            for l in redact(&text).lines() {
+                out.push(line(LineKind::Context, l));
+            }
+            out.push(line(LineKind::Info, "not executed by agentgate: the agent's runtime runs it once approved"));
+        }
+        (Change::Other, ActionKind::Unknown { tool, fields }) => {
+            out.push(line(LineKind::Header, format!("unknown tool {tool}")));
+            let text = serde_json::to_string_pretty(fields).unwrap_or_default();
+            for l in redact(&text).lines() {
+                out.push(line(LineKind::Context, l));
+            }
+        }
+        (Change::Other, ActionKind::FileEdit { edit: Edit::Patch(p), .. }) => {
+            for l in redact(p).lines() {
+                out.push(line(LineKind::Context, l));
+            }
+        }
+        (Change::Other, _) => {}
+    }
+    out
+}
+
+/// How agentgate read each sub-command or statement, with its tier and why.
+fn readings(action: &ActionEval, redact: &dyn Fn(&str) -> String, out: &mut Vec<DiffLine>) {
+    for item in &action.items {
+        let reading = match &item.detail {
+            ItemDetail::Shell { command, origin } => {
+                let mut s = redact(&command.text);
+                if !command.wrappers.is_empty() {
+                    s.push_str(&format!("   [via {}]", command.wrappers.join(" > ")));
+                }
+                if *origin == ShellOrigin::Rollback {
+                    s.push_str("   [rollback]");
+                }
+                s
+            }
+            ItemDetail::ShellUnreadable { error, .. } => format!("unreadable shell: {error}"),
+            ItemDetail::Sql(stmt) => {
+                let mut s = stmt.kind.to_uppercase();
+                if !stmt.tables.is_empty() {
+                    s.push_str(&format!(" {}", stmt.tables.join(", ")));
+                }
+                if matches!(stmt.kind.as_str(), "update" | "delete") {
+                    s.push_str(if stmt.has_where {
+                        ", WHERE present"
+                    } else if stmt.where_always_true {
+                        ", WHERE always true"
+                    } else {
+                        ", no WHERE"
+                    });
+                }
+                s
+            }
+            ItemDetail::SqlUnreadable { error } => format!("unreadable SQL: {error}"),
+            ItemDetail::Whole => continue,
+        };
+        let why = if item.classified_by.is_empty() {
+            item.why.clone()
+        } else {
+            format!("classified by {}", item.classified_by.join(", "))
+        };
+        out.push(line(LineKind::Reading, format!("├ tier {}  {reading}  — {why}", item.tier)));
+    }
+}
+
+fn file_diff(
+    path: &str,
+    before: &FileState,
+    after: Option<&str>,
+    redact: &dyn Fn(&str) -> String,
+    out: &mut Vec<DiffLine>,
+) {
+    let old: Cow<'_, str> = match before {
+        FileState::Text(t) => Cow::Owned(redact(t)),
+        FileState::Missing => Cow::Borrowed(""),
+        FileState::Opaque { bytes } => {
+            out.push(line(LineKind::Info, format!("{path}: binary or large file ({bytes} bytes), not shown")));
+            match after {
+                Some(a) => out.push(line(LineKind::Info, format!("replaced by {} bytes of text", a.len()))),
+                None => out.push(line(LineKind::Removed, format!("deleted {path}"))),
+            }
+            return;
+        }
+        FileState::Directory => Cow::Borrowed(""),
+    };
+    let new = after.map(redact).unwrap_or_default();
+    let old_name = if *before == FileState::Missing { "/dev/null".to_string() } else { format!("a/{path}") };
+    let new_name = if after.is_none() { "/dev/null".to_string() } else { format!("b/{path}") };
+    if after.is_some() && old == new.as_str() && *before != FileState::Missing {
+        out.push(line(LineKind::Info, format!("{path}: no change")));
+        return;
+    }
+    out.push(line(LineKind::Header, format!("--- {old_name}")));
+    out.push(line(LineKind::Header, format!("+++ {new_name}")));
+    let diff = TextDiff::from_lines(old.as_ref(), new.as_str());
+    let mut shown = 0usize;
+    let mut hidden = 0usize;
+    for hunk in diff.unified_diff().context_radius(3).iter_hunks() {
+        let mut hunk_lines = vec![line(LineKind::Hunk, hunk.header().to_string())];
+        for change in hunk.iter_changes() {
+            let (kind, sign) = match change.tag() {
+                ChangeTag::Insert => (LineKind::Added, '+'),
+                ChangeTag::Delete => (LineKind::Removed, '-'),
+                ChangeTag::Equal => (LineKind::Context, ' '),
+            };
+            let text = change.value().trim_end_matches(['\n', '\r']);
+            hunk_lines.push(line(kind, format!("{sign}{text}")));
+            if change.missing_newline() {
+                hunk_lines.push(line(LineKind::Info, "\\ No newline at end of file"));
+            }
+        }
+        for l in hunk_lines {
+            if shown < MAX_DIFF_LINES {
+                out.push(l);
+                shown += 1;
+            } else {
+                hidden += 1;
+            }
+        }
+    }
+    if hidden > 0 {
+        out.push(line(LineKind::Info, format!("… {hidden} more diff lines not shown")));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn texts(lines: &[DiffLine]) -> Vec<String> {
+        lines.iter().map(|l| l.text.clone()).collect()
+    }
+
+    #[test]
+    fn new_file_is_all_added_and_delete_all_removed() {
+        let mut out = Vec::new();
+        file_diff("a.txt", &FileState::Missing, Some("one\ntwo\n"), &|s| s.to_string(), &mut out);
+        assert_eq!(texts(&out), ["--- /dev/null", "+++ b/a.txt", "@@ -0,0 +1,2 @@", "+one", "+two"]);
+        let mut out = Vec::new();
+        file_diff("a.txt", &FileState::Text("one\n".into()), None, &|s| s.to_string(), &mut out);
+        assert_eq!(texts(&out), ["--- a/a.txt", "+++ /dev/null", "@@ -1 +0,0 @@", "-one"]);
+    }
+
+    #[test]
+    fn change_shows_context_and_redacts_both_sides() {
+        let mut out = Vec::new();
+        let redact = |s: &str| s.replace("SECRET", "[REDACTED:x]");
+        file_diff("c.yaml", &FileState::Text("a: 1\nkey: SECRET\n".into()), Some("a: 2\nkey: SECRET\n"), &redact, &mut out);
+        let all = texts(&out).join("\n");
+        assert!(all.contains("-a: 1") && all.contains("+a: 2") && all.contains(" key: [REDACTED:x]"), "{all}");
+        assert!(!all.contains("SECRET"));
+    }
+
+    #[test]
+    fn long_diffs_are_cut() {
+        let mut out = Vec::new();
+        let big: String = (0..1000).map(|i| format!("{i}\n")).collect();
+        file_diff("big", &FileState::Missing, Some(&big), &|s| s.to_string(), &mut out);
+        assert!(out.len() <= MAX_DIFF_LINES + 3);
+        assert!(out.last().unwrap().text.contains("more diff lines"));
+    }
+}
