@@ -52,7 +52,7 @@ pub fn lint(set: &PolicySet, today: jiff::civil::Date) -> Vec<Problem> {
             }
             let as_strict = other.effect.strictness() >= rule.effect.strictness() && other.level >= rule.level;
             let same_matcher = other.matcher == rule.matcher;
-            if as_strict && (same_matcher || positives.iter().all(|e| set.rule_matches(other, &e.kind))) {
+            if as_strict && (same_matcher || positives.iter().all(|e| set.rule_matches(other, e))) {
                 push(
                     &rule.source,
                     subject.clone(),

@@ -12,7 +12,10 @@ use super::rule::{Effect, Example, Exception, Rule, SecretRule, Source, Surface}
 use super::{PolicyFile, PolicySet};
 use crate::decision::{Level, Tier};
 use crate::error::Diagnostic;
-use crate::plan::{RawAction, TOOLS, example_action};
+use crate::plan::{ActionKind, ContextItem, RawAction, TOOLS, Trust, example_action};
+
+/// The agent an example is proposed by, unless it says otherwise.
+pub const EXAMPLE_AGENT: &str = "example-agent";
 use crate::secrets::{PatternSpec, Scanner, builtin_specs};
 
 #[derive(Deserialize)]
@@ -65,9 +68,48 @@ struct RawRule {
 #[serde(deny_unknown_fields)]
 struct RawExamples {
     #[serde(default, rename = "match")]
-    matches: Vec<Spanned<RawAction>>,
+    matches: Vec<Spanned<Value>>,
     #[serde(default)]
-    not_match: Vec<Spanned<RawAction>>,
+    not_match: Vec<Spanned<Value>>,
+}
+
+/// An example with the plan around it, for rules on `agent` or `context`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExampleInPlan {
+    action: RawAction,
+    #[serde(default)]
+    agent: Option<String>,
+    #[serde(default)]
+    context: Vec<RawExampleContext>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawExampleContext {
+    id: String,
+    #[serde(default)]
+    source: Option<String>,
+    trust: Trust,
+}
+
+/// An example is an action, or `{action, agent, context}`.
+fn example(value: &Value) -> Result<(ActionKind, String, Vec<ContextItem>), String> {
+    let in_plan = value.as_object().is_some_and(|m| m.contains_key("action"));
+    let (raw, agent, context) = if in_plan {
+        let e: RawExampleInPlan = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+        let context = e
+            .context
+            .into_iter()
+            .map(|c| ContextItem { id: c.id, source: c.source, trust: c.trust })
+            .collect();
+        (e.action, e.agent.unwrap_or_else(|| EXAMPLE_AGENT.into()), context)
+    } else {
+        let raw: RawAction = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+        (raw, EXAMPLE_AGENT.into(), Vec::new())
+    };
+    let (_, _, kind) = example_action(raw)?;
+    Ok((kind, agent, context))
 }
 
 #[derive(Deserialize)]
@@ -333,10 +375,12 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
             for (expect, list) in r.examples.iter().flat_map(|e| [(true, &e.matches), (false, &e.not_match)]) {
                 for ex in list {
                     let ex_line = ex.referenced.line();
-                    match example_action(ex.value.clone()) {
-                        Ok((_, _, kind)) => examples.push(Example {
+                    match example(&ex.value) {
+                        Ok((kind, agent, context)) => examples.push(Example {
                             expect_match: expect,
                             kind,
+                            agent,
+                            context,
                             source: Source { file: name.clone(), line: ex_line },
                         }),
                         Err(e) => c.err(ex_line, ex.referenced.column(), Some(&subject), format!("example: {e}")),

@@ -5,6 +5,11 @@ use super::PolicyFile;
 
 /// Policy files, by repository path.
 pub const POLICY_FILES: &[(&str, &str)] = &[
+    ("policies/content.yaml", include_str!("../../policies/content.yaml")),
+    ("policies/files.yaml", include_str!("../../policies/files.yaml")),
+    ("policies/network.yaml", include_str!("../../policies/network.yaml")),
+    ("policies/shell.yaml", include_str!("../../policies/shell.yaml")),
+    ("policies/sql.yaml", include_str!("../../policies/sql.yaml")),
     ("policies/surfaces.yaml", include_str!("../../policies/surfaces.yaml")),
 ];
 

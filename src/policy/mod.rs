@@ -19,7 +19,7 @@ use crate::plan::ActionKind;
 use crate::secrets::Scanner;
 use field::{PlanFacts, Subject};
 use matcher::{Cond, Evaluator, Slots};
-use rule::{Effect, Exception, Rule, SecretRule, Source, Surface};
+use rule::{Effect, Example, Exception, Rule, SecretRule, Source, Surface};
 
 /// Largest policy file accepted, in bytes.
 pub const MAX_POLICY_FILE_BYTES: u64 = 4 * 1024 * 1024;
@@ -233,11 +233,12 @@ impl PolicySet {
             .find(|e| e.rule == rule && e.active(today) && e.scope.as_ref().is_none_or(|s| eval.eval(s)))
     }
 
-    /// Whether a rule matches an action (any of its items), for examples and lint.
-    pub fn rule_matches(&self, rule: &Rule, kind: &ActionKind) -> bool {
+    /// Whether a rule matches an example's action (any of its items), for examples and lint.
+    pub fn rule_matches(&self, rule: &Rule, example: &Example) -> bool {
+        let kind = &example.kind;
         let exists = matches!(kind, ActionKind::FileEdit { .. } | ActionKind::FileDelete { .. });
         let items = action::items(kind, Facts { exists, unchanged: false });
-        let plan = PlanFacts { agent: "example-agent", task: None, intent: None, context: &[] };
+        let plan = PlanFacts { agent: &example.agent, task: None, intent: None, context: &example.context };
         items.iter().any(|item| {
             let subject = Subject { plan, id: "example", reason: None, kind, item, exists };
             self.evaluator(subject).eval(&rule.cond)
@@ -252,7 +253,7 @@ impl PolicySet {
                 out.push(ExampleResult {
                     rule: rule.id.clone(),
                     expect_match: ex.expect_match,
-                    matched: self.rule_matches(rule, &ex.kind),
+                    matched: self.rule_matches(rule, ex),
                     source: ex.source.clone(),
                 });
             }

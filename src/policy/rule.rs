@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::matcher::Cond;
 use crate::decision::{Level, Tier};
-use crate::plan::ActionKind;
+use crate::plan::{ActionKind, ContextItem};
 
 /// Where something was defined: `policies/surfaces.yaml:12`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -64,6 +64,8 @@ impl Effect {
 pub struct Example {
     pub expect_match: bool,
     pub kind: ActionKind,
+    pub agent: String,
+    pub context: Vec<ContextItem>,
     pub source: Source,
 }
 
