@@ -14,7 +14,8 @@ pub const POLICY_FILES: &[(&str, &str)] = &[
 ];
 
 /// Fixture plans with expected decisions, run by `agentgate policy test`.
-pub const TEST_FILES: &[(&str, &str)] = &[];
+pub const TEST_FILES: &[(&str, &str)] =
+    &[("policies/tests/decisions.yaml", include_str!("../../policies/tests/decisions.yaml"))];
 
 pub fn files() -> Vec<PolicyFile> {
     POLICY_FILES.iter().map(|(name, text)| PolicyFile { name: (*name).into(), text: (*text).into() }).collect()

@@ -1,0 +1,104 @@
+//! A small fluent helper around the real binary, in the spirit of casey/just's tests.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(rel: &str) -> String {
+    root().join("fixtures").join(rel).display().to_string()
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+    }
+    pub fn code(&self, expected: i32) -> &Self {
+        assert_eq!(self.code, expected, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+    pub fn stdout_has(&self, needle: &str) -> &Self {
+        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}:\n{}", self.stdout);
+        self
+    }
+    pub fn stderr_has(&self, needle: &str) -> &Self {
+        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        self
+    }
+    pub fn nowhere(&self, needle: &str) -> &Self {
+        assert!(!self.stdout.contains(needle), "stdout contains {needle:?}:\n{}", self.stdout);
+        assert!(!self.stderr.contains(needle), "stderr contains {needle:?}:\n{}", self.stderr);
+        self
+    }
+}
+
+pub struct Gate {
+    cmd: Command,
+    stdin: Option<String>,
+}
+
+pub fn agentgate(args: &[&str]) -> Gate {
+    let mut cmd = Command::cargo_bin("agentgate").expect("binary");
+    cmd.args(args).current_dir(root()).env_remove("NO_COLOR").env_remove("CI");
+    Gate { cmd, stdin: None }
+}
+
+impl Gate {
+    pub fn in_dir(mut self, dir: &Path) -> Self {
+        self.cmd.current_dir(dir);
+        self
+    }
+    pub fn env(mut self, k: &str, v: &str) -> Self {
+        self.cmd.env(k, v);
+        self
+    }
+    pub fn stdin(mut self, text: &str) -> Self {
+        self.stdin = Some(text.to_string());
+        self
+    }
+    pub fn run(mut self) -> Run {
+        if let Some(s) = self.stdin {
+            self.cmd.write_stdin(s);
+        }
+        let out = self.cmd.output().expect("run agentgate");
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// A throwaway workspace with files in it.
+pub struct Workspace {
+    pub dir: tempfile::TempDir,
+}
+
+impl Workspace {
+    pub fn new() -> Self {
+        Workspace { dir: tempfile::tempdir().expect("tempdir") }
+    }
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+    pub fn file(&self, rel: &str, content: &str) -> &Self {
+        let p = self.dir.path().join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, content).unwrap();
+        self
+    }
+    pub fn plan(&self, body: &str) -> String {
+        let p = self.dir.path().join("plan.yaml");
+        std::fs::write(&p, format!("version: 1\nagent: test-bot\n{body}")).unwrap();
+        p.display().to_string()
+    }
+}
