@@ -1,6 +1,7 @@
 //! The gate's speed on a generated plan of 10,000 mixed actions (file writes with content, shell,
 //! SQL, HTTP, reads) evaluated with the embedded pack: in-process, and as the release binary.
 //! Run: `cargo bench --bench gate` (prints figures; no timed assertions).
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
 
 use std::fmt::Write;
 use std::process::Command;

@@ -839,7 +839,7 @@ mod tests {
         for i in 0..=MAX_ACTIONS {
             many.push_str(&format!("- {{id: a{i}, tool: file.read, path: x}}\n"));
         }
-        let many = many.replace("actions:\n", "actions:\n");
+
         assert!(message(&many).contains("the limit is 50000"));
     }
 

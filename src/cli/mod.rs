@@ -60,6 +60,11 @@ pub enum Command {
     /// Policies are code: test, lint and explain them.
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    /// Print a shell completion script (the same files are committed in completions/).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 /// Policy and workspace options shared by the commands that evaluate plans.
@@ -91,7 +96,19 @@ fn run(cli: Cli, styles: Styles) -> Result<ExitCode, Error> {
         Command::Plan(args) => plan::run(args, styles),
         Command::Check(args) => check::run(args, styles),
         Command::Policy(command) => policy::run(command, styles),
+        Command::Completions { shell } => {
+            print!("{}", completion(shell));
+            Ok(ExitCode::Allowed)
+        }
     }
+}
+
+/// The completion script for `shell`, generated from the clap definition.
+pub fn completion(shell: clap_complete::Shell) -> String {
+    use clap::CommandFactory;
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "agentgate", &mut out);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn use_color(choice: ColorChoice) -> bool {

@@ -366,22 +366,26 @@ impl<'p, 'a> Evaluator<'p, 'a> {
     }
 
     fn values(&mut self, slot: usize) -> &[Val<'a>] {
+        self.ensure_values(slot);
+        self.values[slot].as_deref().unwrap_or(&[])
+    }
+
+    fn ensure_values(&mut self, slot: usize) {
         if self.values[slot].is_none() {
             let mut out = Vec::new();
             self.slots.slots[slot].field.values(&self.subject, &mut out);
             self.values[slot] = Some(out);
         }
-        self.values[slot].as_deref().unwrap_or(&[])
     }
 
     fn regex_hits(&mut self, slot: usize) -> &[bool] {
         if self.regex_hits[slot].is_none() {
+            self.ensure_values(slot);
             let set = &self.slots.slots[slot];
             let mut hits = vec![false; set.regex.len()];
             if set.has_regex {
-                let regex = &self.slots.slots[slot].regex;
-                for v in self.values(slot).to_vec() {
-                    for i in regex.matches(&v.text()).iter() {
+                for v in self.values[slot].iter().flatten() {
+                    for i in set.regex.matches(&v.text()).iter() {
                         hits[i] = true;
                     }
                 }
@@ -393,12 +397,12 @@ impl<'p, 'a> Evaluator<'p, 'a> {
 
     fn glob_hits(&mut self, slot: usize) -> &[bool] {
         if self.glob_hits[slot].is_none() {
+            self.ensure_values(slot);
             let set = &self.slots.slots[slot];
             let mut hits = vec![false; set.globs.len()];
             if set.has_globs {
-                let globs = &self.slots.slots[slot].globs;
-                for v in self.values(slot).to_vec() {
-                    for i in globs.matches(v.text().as_ref()) {
+                for v in self.values[slot].iter().flatten() {
+                    for i in set.globs.matches(v.text().as_ref()) {
                         hits[i] = true;
                     }
                 }

@@ -148,6 +148,12 @@ impl PolicySet {
                 None => any_tool.push(i),
             }
         }
+        // Each tool's list holds the rules for any tool too, in policy order.
+        for list in by_tool.values_mut() {
+            list.extend(&any_tool);
+            list.sort_unstable();
+            list.dedup();
+        }
         PolicySet {
             files: files.into_iter().map(|f| f.name).collect(),
             hash,
@@ -178,13 +184,8 @@ impl PolicySet {
     }
 
     /// Indexes of the rules that can apply to `tool`, in policy order.
-    fn candidates(&self, tool: &str) -> Vec<usize> {
-        let mut out: Vec<usize> = self.any_tool.clone();
-        if let Some(list) = self.by_tool.get(tool) {
-            out.extend(list);
-        }
-        out.sort_unstable();
-        out
+    fn candidates(&self, tool: &str) -> &[usize] {
+        self.by_tool.get(tool).map_or(&self.any_tool, Vec::as_slice)
     }
 
     fn evaluator<'p, 'a>(&'p self, subject: Subject<'a>) -> Evaluator<'p, 'a> {
@@ -197,7 +198,7 @@ impl PolicySet {
         let mut classified: Option<Tier> = None;
         let mut classified_by = Vec::new();
         let mut hits = Vec::new();
-        for i in self.candidates(subject.kind.tool()) {
+        for &i in self.candidates(subject.kind.tool()) {
             let rule = &self.rules[i];
             if !eval.eval(&rule.cond) {
                 continue;
