@@ -124,6 +124,11 @@ impl Error {
         ExitCode::Error
     }
 
+    /// The message with any secret in it redacted: errors quote input, and input may hold secrets.
+    pub fn redacted(&self) -> String {
+        crate::secrets::Scanner::builtin().redact(&self.to_string()).into_owned()
+    }
+
     /// The diagnostics behind this error, for machine-readable output.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {

@@ -262,12 +262,19 @@ pub fn error_json(error: &Error) -> Value {
         "version": VERSION,
         "decision": Value::Null,
         "error": {
-            "message": error.to_string(),
+            "message": error.redacted(),
             "diagnostics": error.diagnostics().iter().map(diagnostic_json).collect::<Vec<_>>(),
         }
     })
 }
 
 pub fn diagnostic_json(d: &Diagnostic) -> Value {
-    json!({"file": d.file, "line": d.line, "column": d.column, "subject": d.subject, "message": d.message})
+    let redact = |s: &str| crate::secrets::Scanner::builtin().redact(s).into_owned();
+    json!({
+        "file": d.file,
+        "line": d.line,
+        "column": d.column,
+        "subject": d.subject.as_deref().map(redact),
+        "message": redact(&d.message),
+    })
 }

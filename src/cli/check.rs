@@ -48,7 +48,7 @@ pub fn run(args: CheckArgs, styles: Styles) -> Result<ExitCode, Error> {
             }
             Err(error) => {
                 worst = worst.worst(ExitCode::Error);
-                text.push_str(&format!("{file}: error: {error}\n\n"));
+                text.push_str(&format!("{file}: error: {}\n\n", error.redacted()));
                 let mut j = render::error_json(&error);
                 if let Value::Object(map) = &mut j {
                     map.insert("file".into(), json!(file));

@@ -85,7 +85,7 @@ pub fn main() -> ExitCode {
     match run(cli, styles) {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("agentgate: error: {error}");
+            eprintln!("agentgate: error: {}", error.redacted());
             error.exit_code()
         }
     }

@@ -55,7 +55,7 @@ fn destructive_plan_is_denied_with_rule_ids() {
 
 #[test]
 fn secrets_are_denied_and_never_printed() {
-    let key = "AKIAQWERTYUIOPASDFGH2";
+    let key = "AKIAQWERTYUIOPASDFGH";
     for format in ["text", "json"] {
         let run = agentgate(&["plan", "fixtures/plans/leak.json", "--format", format]).run();
         run.code(3).nowhere(key);
@@ -236,4 +236,15 @@ fn validate_commands_are_gated_too() {
     let json = agentgate(&["plan", &plan, "--format", "json"]).run().json();
     assert_eq!(json["validate"][0]["tier"], 4);
     assert_ne!(json["decision"], "allow");
+}
+
+#[test]
+fn secrets_in_refused_input_are_not_echoed_in_errors() {
+    let ws = Workspace::new();
+    let token = format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
+    let plan = ws.plan(&format!("actions:\n  - {{id: a, tool: shell.exec, command: x, timeout: \"{token}\"}}\n"));
+    for format in ["text", "json"] {
+        let run = agentgate(&["plan", &plan, "--format", format]).run();
+        run.code(1).nowhere(&token);
+    }
 }
