@@ -1,7 +1,12 @@
 //! The gate's speed on a generated plan of 10,000 mixed actions (file writes with content, shell,
 //! SQL, HTTP, reads) evaluated with the embedded pack: in-process, and as the release binary.
 //! Run: `cargo bench --bench gate` (prints figures; no timed assertions).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::print_stdout
+)]
 
 use std::fmt::Write;
 use std::process::Command;
@@ -20,7 +25,9 @@ fn generate(dir: &std::path::Path) -> String {
     // Some files exist so that writes render real diffs.
     std::fs::create_dir_all(dir.join("src")).unwrap();
     for i in 0..200 {
-        let body: String = (0..40).map(|l| format!("line {l} of module {i}\n")).collect();
+        let body: String = (0..40)
+            .map(|l| format!("line {l} of module {i}\n"))
+            .collect();
         std::fs::write(dir.join(format!("src/m{i}.rs")), body).unwrap();
     }
     let shells = [
@@ -40,7 +47,9 @@ fn generate(dir: &std::path::Path) -> String {
         "DELETE FROM sessions",
         "INSERT INTO audit (a, b) VALUES (1, 2)",
     ];
-    let mut plan = String::from("version: 1\nagent: bench-bot\ntask: BENCH-1\nintent: \"benchmark\"\nactions:\n");
+    let mut plan = String::from(
+        "version: 1\nagent: bench-bot\ntask: BENCH-1\nintent: \"benchmark\"\nactions:\n",
+    );
     for i in 0..ACTIONS {
         match i % 5 {
             0 => {
@@ -89,11 +98,22 @@ fn main() {
         assert!(json.len() > 1000 && text_out.len() > 1000);
     }
     let (min, med) = stats(parse);
-    println!("in-process: policy load + parse   min {:>8.2?}  median {:>8.2?}", min, med);
+    println!(
+        "in-process: policy load + parse   min {:>8.2?}  median {:>8.2?}",
+        min, med
+    );
     let (min, med) = stats(eval_t);
-    println!("in-process: evaluate              min {:>8.2?}  median {:>8.2?}  ({:.1} µs/action)", min, med, med.as_secs_f64() * 1e6 / ACTIONS as f64);
+    println!(
+        "in-process: evaluate              min {:>8.2?}  median {:>8.2?}  ({:.1} µs/action)",
+        min,
+        med,
+        med.as_secs_f64() * 1e6 / ACTIONS as f64
+    );
     let (min, med) = stats(render_t);
-    println!("in-process: render json + text    min {:>8.2?}  median {:>8.2?}", min, med);
+    println!(
+        "in-process: render json + text    min {:>8.2?}  median {:>8.2?}",
+        min, med
+    );
 
     let bin = env!("CARGO_BIN_EXE_agentgate");
     for format in ["json", "text"] {
@@ -101,24 +121,48 @@ fn main() {
         for _ in 0..RUNS {
             let t = Instant::now();
             let out = Command::new(bin)
-                .args(["plan", plan_path.to_str().unwrap(), "--format", format, "--color", "never"])
+                .args([
+                    "plan",
+                    plan_path.to_str().unwrap(),
+                    "--format",
+                    format,
+                    "--color",
+                    "never",
+                ])
                 .current_dir(dir.path())
                 .output()
                 .unwrap();
             wall.push(t.elapsed());
-            assert!(matches!(out.status.code(), Some(3)), "the generated plan is denied: {:?}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                matches!(out.status.code(), Some(3)),
+                "the generated plan is denied: {:?}",
+                String::from_utf8_lossy(&out.stderr)
+            );
         }
         let (min, med) = stats(wall);
-        println!("binary: agentgate plan --format {format:<4}  min {:>8.2?}  median {:>8.2?}", min, med);
+        println!(
+            "binary: agentgate plan --format {format:<4}  min {:>8.2?}  median {:>8.2?}",
+            min, med
+        );
     }
     let one = dir.path().join("one.yaml");
-    std::fs::write(&one, "version: 1\nagent: a\nactions:\n  - {id: x, tool: shell.exec, command: 'git status'}\n").unwrap();
+    std::fs::write(
+        &one,
+        "version: 1\nagent: a\nactions:\n  - {id: x, tool: shell.exec, command: 'git status'}\n",
+    )
+    .unwrap();
     let mut wall = Vec::new();
     for _ in 0..RUNS * 3 {
         let t = Instant::now();
-        Command::new(bin).args(["plan", one.to_str().unwrap(), "--format", "json"]).output().unwrap();
+        Command::new(bin)
+            .args(["plan", one.to_str().unwrap(), "--format", "json"])
+            .output()
+            .unwrap();
         wall.push(t.elapsed());
     }
     let (min, med) = stats(wall);
-    println!("binary: one-action plan (a hook call)  min {:>8.2?}  median {:>8.2?}", min, med);
+    println!(
+        "binary: one-action plan (a hook call)  min {:>8.2?}  median {:>8.2?}",
+        min, med
+    );
 }

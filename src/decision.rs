@@ -55,7 +55,9 @@ impl fmt::Display for Tier {
 }
 
 /// The gate's verdict. Declaration order is strictness order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Decision {
     #[default]
@@ -130,7 +132,9 @@ mod tests {
     #[test]
     fn orders_are_strictness() {
         assert!(Decision::Allow < Decision::Approve && Decision::Approve < Decision::Deny);
-        assert!(Level::Advisory < Level::SoftMandatory && Level::SoftMandatory < Level::HardMandatory);
+        assert!(
+            Level::Advisory < Level::SoftMandatory && Level::SoftMandatory < Level::HardMandatory
+        );
         assert_eq!(Tier::new(5), None);
         assert_eq!(Tier::saturating(9), Tier::DESTRUCTIVE);
     }

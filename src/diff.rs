@@ -14,8 +14,15 @@ use crate::workspace::FileState;
 pub const MAX_DIFF_LINES: usize = 400;
 
 /// Headers whose values are never shown, whatever the secrets scan says.
-const SENSITIVE_HEADERS: [&str; 7] =
-    ["authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key", "x-auth-token", "api-key"];
+const SENSITIVE_HEADERS: [&str; 7] = [
+    "authorization",
+    "proxy-authorization",
+    "cookie",
+    "set-cookie",
+    "x-api-key",
+    "x-auth-token",
+    "api-key",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LineKind {
@@ -36,7 +43,10 @@ pub struct DiffLine {
 }
 
 fn line(kind: LineKind, text: impl Into<String>) -> DiffLine {
-    DiffLine { kind, text: text.into() }
+    DiffLine {
+        kind,
+        text: text.into(),
+    }
 }
 
 /// The lines to show for one action. `redact` hides secrets in everything shown.
@@ -44,7 +54,14 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
     let mut out = Vec::new();
     match (&action.change, &action.kind) {
         (Change::Read { path }, _) => out.push(line(LineKind::Info, format!("reads {path}"))),
-        (Change::File { path, before, after }, _) => file_diff(path, before, after.as_deref(), redact, &mut out),
+        (
+            Change::File {
+                path,
+                before,
+                after,
+            },
+            _,
+        ) => file_diff(path, before, after.as_deref(), redact, &mut out),
         (Change::Other, ActionKind::Shell(shell)) => {
             let command = match &shell.command {
                 ShellCommand::Script(s) => s.clone(),
@@ -56,7 +73,10 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
             }
             if !shell.env.is_empty() {
                 let names: Vec<&str> = shell.env.keys().map(String::as_str).collect();
-                out.push(line(LineKind::Info, format!("env: {} (values not shown)", names.join(", "))));
+                out.push(line(
+                    LineKind::Info,
+                    format!("env: {} (values not shown)", names.join(", ")),
+                ));
             }
             if let Some(t) = shell.timeout {
                 out.push(line(LineKind::Info, format!("timeout: {t}s")));
@@ -67,14 +87,20 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
             readings(action, redact, &mut out);
         }
         (Change::Other, ActionKind::Sql(sql)) => {
-            out.push(line(LineKind::Header, format!("database: {}", sql.database.relative)));
+            out.push(line(
+                LineKind::Header,
+                format!("database: {}", sql.database.relative),
+            ));
             for l in sql.statement.lines() {
                 out.push(line(LineKind::Context, redact(l)));
             }
             readings(action, redact, &mut out);
         }
         (Change::Other, ActionKind::Http(http)) => {
-            out.push(line(LineKind::Header, format!("{} {}", http.method, redact(http.url.as_str()))));
+            out.push(line(
+                LineKind::Header,
+                format!("{} {}", http.method, redact(http.url.as_str())),
+            ));
             for (name, value) in &http.headers {
                 let shown = if SENSITIVE_HEADERS.contains(&name.as_str()) {
                     "[REDACTED:header]".to_string()
@@ -85,7 +111,11 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
             }
             if let Some(body) = &http.body {
                 let text = serde_json::to_string_pretty(body).unwrap_or_else(|_| value_text(body));
-                let text = if body.is_string() { value_text(body) } else { text };
+                let text = if body.is_string() {
+                    value_text(body)
+                } else {
+                    text
+                };
                 for l in redact(&text).lines() {
                     out.push(line(LineKind::Added, l));
                 }
@@ -97,7 +127,10 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
             for l in redact(&text).lines() {
                 out.push(line(LineKind::Context, l));
             }
-            out.push(line(LineKind::Info, "not executed by agentgate: the agent's runtime runs it once approved"));
+            out.push(line(
+                LineKind::Info,
+                "not executed by agentgate: the agent's runtime runs it once approved",
+            ));
         }
         (Change::Other, ActionKind::Unknown { tool, fields }) => {
             out.push(line(LineKind::Header, format!("unknown tool {tool}")));
@@ -106,7 +139,13 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
                 out.push(line(LineKind::Context, l));
             }
         }
-        (Change::Other, ActionKind::FileEdit { edit: Edit::Patch(p), .. }) => {
+        (
+            Change::Other,
+            ActionKind::FileEdit {
+                edit: Edit::Patch(p),
+                ..
+            },
+        ) => {
             for l in redact(p).lines() {
                 out.push(line(LineKind::Context, l));
             }
@@ -155,7 +194,10 @@ fn readings(action: &ActionEval, redact: &dyn Fn(&str) -> String, out: &mut Vec<
         } else {
             format!("classified by {}", item.classified_by.join(", "))
         };
-        out.push(line(LineKind::Reading, format!("├ tier {}  {reading}  — {why}", item.tier)));
+        out.push(line(
+            LineKind::Reading,
+            format!("├ tier {}  {reading}  — {why}", item.tier),
+        ));
     }
 }
 
@@ -170,9 +212,15 @@ fn file_diff(
         FileState::Text(t) => Cow::Owned(redact(t)),
         FileState::Missing => Cow::Borrowed(""),
         FileState::Opaque { bytes } => {
-            out.push(line(LineKind::Info, format!("{path}: binary or large file ({bytes} bytes), not shown")));
+            out.push(line(
+                LineKind::Info,
+                format!("{path}: binary or large file ({bytes} bytes), not shown"),
+            ));
             match after {
-                Some(a) => out.push(line(LineKind::Info, format!("replaced by {} bytes of text", a.len()))),
+                Some(a) => out.push(line(
+                    LineKind::Info,
+                    format!("replaced by {} bytes of text", a.len()),
+                )),
                 None => out.push(line(LineKind::Removed, format!("deleted {path}"))),
             }
             return;
@@ -180,8 +228,16 @@ fn file_diff(
         FileState::Directory => Cow::Borrowed(""),
     };
     let new = after.map(redact).unwrap_or_default();
-    let old_name = if *before == FileState::Missing { "/dev/null".to_string() } else { format!("a/{path}") };
-    let new_name = if after.is_none() { "/dev/null".to_string() } else { format!("b/{path}") };
+    let old_name = if *before == FileState::Missing {
+        "/dev/null".to_string()
+    } else {
+        format!("a/{path}")
+    };
+    let new_name = if after.is_none() {
+        "/dev/null".to_string()
+    } else {
+        format!("b/{path}")
+    };
     if after.is_some() && old == new.as_str() && *before != FileState::Missing {
         out.push(line(LineKind::Info, format!("{path}: no change")));
         return;
@@ -215,7 +271,10 @@ fn file_diff(
         }
     }
     if hidden > 0 {
-        out.push(line(LineKind::Info, format!("… {hidden} more diff lines not shown")));
+        out.push(line(
+            LineKind::Info,
+            format!("… {hidden} more diff lines not shown"),
+        ));
     }
 }
 
@@ -230,20 +289,53 @@ mod tests {
     #[test]
     fn new_file_is_all_added_and_delete_all_removed() {
         let mut out = Vec::new();
-        file_diff("a.txt", &FileState::Missing, Some("one\ntwo\n"), &|s| s.to_string(), &mut out);
-        assert_eq!(texts(&out), ["--- /dev/null", "+++ b/a.txt", "@@ -0,0 +1,2 @@", "+one", "+two"]);
+        file_diff(
+            "a.txt",
+            &FileState::Missing,
+            Some("one\ntwo\n"),
+            &|s| s.to_string(),
+            &mut out,
+        );
+        assert_eq!(
+            texts(&out),
+            [
+                "--- /dev/null",
+                "+++ b/a.txt",
+                "@@ -0,0 +1,2 @@",
+                "+one",
+                "+two"
+            ]
+        );
         let mut out = Vec::new();
-        file_diff("a.txt", &FileState::Text("one\n".into()), None, &|s| s.to_string(), &mut out);
-        assert_eq!(texts(&out), ["--- a/a.txt", "+++ /dev/null", "@@ -1 +0,0 @@", "-one"]);
+        file_diff(
+            "a.txt",
+            &FileState::Text("one\n".into()),
+            None,
+            &|s| s.to_string(),
+            &mut out,
+        );
+        assert_eq!(
+            texts(&out),
+            ["--- a/a.txt", "+++ /dev/null", "@@ -1 +0,0 @@", "-one"]
+        );
     }
 
     #[test]
     fn change_shows_context_and_redacts_both_sides() {
         let mut out = Vec::new();
         let redact = |s: &str| s.replace("SECRET", "[REDACTED:x]");
-        file_diff("c.yaml", &FileState::Text("a: 1\nkey: SECRET\n".into()), Some("a: 2\nkey: SECRET\n"), &redact, &mut out);
+        file_diff(
+            "c.yaml",
+            &FileState::Text("a: 1\nkey: SECRET\n".into()),
+            Some("a: 2\nkey: SECRET\n"),
+            &redact,
+            &mut out,
+        );
         let all = texts(&out).join("\n");
-        assert!(all.contains("-a: 1") && all.contains("+a: 2") && all.contains(" key: [REDACTED:x]"), "{all}");
+        assert!(
+            all.contains("-a: 1") && all.contains("+a: 2") && all.contains(" key: [REDACTED:x]"),
+            "{all}"
+        );
         assert!(!all.contains("SECRET"));
     }
 
@@ -251,7 +343,13 @@ mod tests {
     fn long_diffs_are_cut() {
         let mut out = Vec::new();
         let big: String = (0..1000).map(|i| format!("{i}\n")).collect();
-        file_diff("big", &FileState::Missing, Some(&big), &|s| s.to_string(), &mut out);
+        file_diff(
+            "big",
+            &FileState::Missing,
+            Some(&big),
+            &|s| s.to_string(),
+            &mut out,
+        );
         assert!(out.len() <= MAX_DIFF_LINES + 3);
         assert!(out.last().unwrap().text.contains("more diff lines"));
     }

@@ -38,7 +38,11 @@ impl ExitCode {
 
     /// The worse of two outcomes.
     pub fn worst(self, other: Self) -> Self {
-        if other.severity() > self.severity() { other } else { self }
+        if other.severity() > self.severity() {
+            other
+        } else {
+            self
+        }
     }
 }
 
@@ -55,7 +59,13 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     pub fn new(file: impl Into<String>, message: impl Into<String>) -> Self {
-        Self { file: file.into(), line: None, column: None, subject: None, message: message.into() }
+        Self {
+            file: file.into(),
+            line: None,
+            column: None,
+            subject: None,
+            message: message.into(),
+        }
     }
 
     pub fn at(mut self, line: u64, column: u64) -> Self {
@@ -111,12 +121,19 @@ pub enum Error {
 }
 
 fn list(diagnostics: &[Diagnostic]) -> String {
-    diagnostics.iter().map(|d| format!("  {d}")).collect::<Vec<_>>().join("\n")
+    diagnostics
+        .iter()
+        .map(|d| format!("  {d}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 impl Error {
     pub fn io(path: impl fmt::Display, source: std::io::Error) -> Self {
-        Self::Io { path: path.to_string(), source }
+        Self::Io {
+            path: path.to_string(),
+            source,
+        }
     }
 
     /// Every error is exit code 1: nothing was executed.
@@ -126,7 +143,9 @@ impl Error {
 
     /// The message with any secret in it redacted: errors quote input, and input may hold secrets.
     pub fn redacted(&self) -> String {
-        crate::secrets::Scanner::builtin().redact(&self.to_string()).into_owned()
+        crate::secrets::Scanner::builtin()
+            .redact(&self.to_string())
+            .into_owned()
     }
 
     /// The diagnostics behind this error, for machine-readable output.
@@ -168,12 +187,20 @@ mod tests {
             assert_eq!(a.worst(ExitCode::Error), ExitCode::Error);
             assert_eq!(ExitCode::Allowed.worst(a), a);
         }
-        assert_eq!(ExitCode::Denied.worst(ExitCode::ApprovalRequired), ExitCode::Denied);
+        assert_eq!(
+            ExitCode::Denied.worst(ExitCode::ApprovalRequired),
+            ExitCode::Denied
+        );
     }
 
     #[test]
     fn diagnostic_display_names_file_line_column() {
-        let d = Diagnostic::new("plan.yaml", "unknown field `pth`").at(3, 5).subject("action `a`");
-        assert_eq!(d.to_string(), "plan.yaml:3:5: action `a`: unknown field `pth`");
+        let d = Diagnostic::new("plan.yaml", "unknown field `pth`")
+            .at(3, 5)
+            .subject("action `a`");
+        assert_eq!(
+            d.to_string(),
+            "plan.yaml:3:5: action `a`: unknown field `pth`"
+        );
     }
 }

@@ -59,8 +59,14 @@ pub struct ItemView {
 /// What an action would change, for the diff.
 #[derive(Debug, Clone)]
 pub enum Change {
-    Read { path: String },
-    File { path: String, before: FileState, after: Option<String> },
+    Read {
+        path: String,
+    },
+    File {
+        path: String,
+        before: FileState,
+        after: Option<String>,
+    },
     Other,
 }
 
@@ -123,7 +129,9 @@ pub fn evaluate<'p>(
             )
         };
         let (change, file_facts) = simulate(action, workspace, &mut files).map_err(fail)?;
-        actions.push(evaluate_action(policy, facts, action, change, file_facts, today));
+        actions.push(evaluate_action(
+            policy, facts, action, change, file_facts, today,
+        ));
     }
     let checks: Vec<ActionEval> = plan
         .validate
@@ -143,13 +151,27 @@ pub fn evaluate<'p>(
                 line: check.line,
                 column: check.column,
             };
-            evaluate_action(policy, facts, &action, Change::Other, Facts::default(), today)
+            evaluate_action(
+                policy,
+                facts,
+                &action,
+                Change::Other,
+                Facts::default(),
+                today,
+            )
         })
         .collect();
     let all = actions.iter().chain(&checks);
     let tier = all.clone().map(|a| a.tier).max().unwrap_or_default();
     let decision = all.map(|a| a.decision).max().unwrap_or_default();
-    Ok(Evaluation { plan, policy, actions, checks, tier, decision })
+    Ok(Evaluation {
+        plan,
+        policy,
+        actions,
+        checks,
+        tier,
+        decision,
+    })
 }
 
 /// Apply a file action to the simulated workspace; return what changes and the facts for tiers.
@@ -166,7 +188,15 @@ fn simulate(
     };
     let (path, before, after) = match &action.kind {
         ActionKind::FileRead { path } => {
-            return Ok((Change::Read { path: path.relative.clone() }, Facts { exists: current(path)? != FileState::Missing, unchanged: false }));
+            return Ok((
+                Change::Read {
+                    path: path.relative.clone(),
+                },
+                Facts {
+                    exists: current(path)? != FileState::Missing,
+                    unchanged: false,
+                },
+            ));
         }
         ActionKind::FileWrite { path, content } => {
             let before = current(path)?;
@@ -179,10 +209,18 @@ fn simulate(
             let before = current(path)?;
             let text = match &before {
                 FileState::Text(t) => t,
-                FileState::Missing => return Err(format!("`{}` does not exist; use file.write to create it", path.relative)),
+                FileState::Missing => {
+                    return Err(format!(
+                        "`{}` does not exist; use file.write to create it",
+                        path.relative
+                    ));
+                }
                 FileState::Directory => return Err(format!("`{}` is a directory", path.relative)),
                 FileState::Opaque { .. } => {
-                    return Err(format!("`{}` is binary or too large to edit", path.relative));
+                    return Err(format!(
+                        "`{}` is binary or too large to edit",
+                        path.relative
+                    ));
                 }
             };
             let after = apply_edit(text, edit).map_err(|e| format!("`{}`: {e}", path.relative))?;
@@ -193,7 +231,10 @@ fn simulate(
             match before {
                 FileState::Missing => return Err(format!("`{}` does not exist", path.relative)),
                 FileState::Directory => {
-                    return Err(format!("`{}` is a directory; file.delete removes files", path.relative));
+                    return Err(format!(
+                        "`{}` is a directory; file.delete removes files",
+                        path.relative
+                    ));
                 }
                 _ => {}
             }
@@ -205,8 +246,18 @@ fn simulate(
         exists: before != FileState::Missing,
         unchanged: matches!((&before, &after), (FileState::Text(b), Some(a)) if b == a),
     };
-    files.insert(path.relative.clone(), after.clone().map_or(FileState::Missing, FileState::Text));
-    Ok((Change::File { path: path.relative.clone(), before, after }, facts))
+    files.insert(
+        path.relative.clone(),
+        after.clone().map_or(FileState::Missing, FileState::Text),
+    );
+    Ok((
+        Change::File {
+            path: path.relative.clone(),
+            before,
+            after,
+        },
+        facts,
+    ))
 }
 
 /// The text after an edit, or why the edit does not apply to the current file.
@@ -215,11 +266,15 @@ pub fn apply_edit(text: &str, edit: &Edit) -> Result<String, String> {
         Edit::Replace { old, new } => match text.matches(old.as_str()).count() {
             1 => Ok(text.replacen(old.as_str(), new, 1)),
             0 => Err("the `old` text is not in the file (it changed, or the edit is wrong)".into()),
-            n => Err(format!("the `old` text appears {n} times; make it unique so the edit is unambiguous")),
+            n => Err(format!(
+                "the `old` text appears {n} times; make it unique so the edit is unambiguous"
+            )),
         },
         Edit::Patch(patch) => {
-            let patch = diffy::Patch::from_str(patch).map_err(|e| format!("the patch cannot be read: {e}"))?;
-            diffy::apply(text, &patch).map_err(|e| format!("the patch does not apply to the current file: {e}"))
+            let patch = diffy::Patch::from_str(patch)
+                .map_err(|e| format!("the patch cannot be read: {e}"))?;
+            diffy::apply(text, &patch)
+                .map_err(|e| format!("the patch does not apply to the current file: {e}"))
         }
     }
 }
@@ -284,11 +339,23 @@ fn evaluate_action(
             label,
             tier: outcome.tier,
             why: item.why.clone(),
-            classified_by: outcome.classified_by.iter().map(|i| policy.rules[*i].id.clone()).collect(),
+            classified_by: outcome
+                .classified_by
+                .iter()
+                .map(|i| policy.rules[*i].id.clone())
+                .collect(),
             detail: item.detail.clone(),
         });
     }
-    scan_secrets(policy, plan, action, &items, today, &mut findings, &mut excepted);
+    scan_secrets(
+        policy,
+        plan,
+        action,
+        &items,
+        today,
+        &mut findings,
+        &mut excepted,
+    );
     let denied = findings.iter().any(Finding::denies);
     let decision = if denied {
         Decision::Deny
@@ -327,7 +394,9 @@ fn scan_secrets(
     let mut seen: Vec<String> = Vec::new();
     for (field, text) in action.kind.texts() {
         for m in scanner.scan(&text) {
-            let Some(rule) = policy.secret_rule(&m.kind) else { continue };
+            let Some(rule) = policy.secret_rule(&m.kind) else {
+                continue;
+            };
             let key = format!("{}/{field}", rule.id);
             if seen.contains(&key) {
                 continue;

@@ -12,7 +12,9 @@ pub fn rule(set: &PolicySet, id: &str) -> Option<String> {
     if let Some(rule) = set.rule(id) {
         let effect = match rule.effect {
             Effect::Tier(t) => format!("raise the tier to at least {t} ({})", t.meaning()),
-            Effect::Classify(t) => format!("classify as tier {t} ({}), which may lower it", t.meaning()),
+            Effect::Classify(t) => {
+                format!("classify as tier {t} ({}), which may lower it", t.meaning())
+            }
             Effect::Deny => "deny".to_string(),
         };
         let _ = writeln!(out, "rule {}  ({})", rule.id, rule.source);
@@ -25,18 +27,30 @@ pub fn rule(set: &PolicySet, id: &str) -> Option<String> {
         if let Some(r) = &rule.remediation {
             let _ = writeln!(out, "fix:     {r}");
         }
-        let _ = writeln!(out, "match:\n{}", indent(&serde_json::to_string_pretty(&rule.matcher).unwrap_or_default()));
+        let _ = writeln!(
+            out,
+            "match:\n{}",
+            indent(&serde_json::to_string_pretty(&rule.matcher).unwrap_or_default())
+        );
         for ex in &rule.examples {
             let _ = writeln!(
                 out,
                 "{}: {}  ({})",
-                if ex.expect_match { "match" } else { "not_match" },
+                if ex.expect_match {
+                    "match"
+                } else {
+                    "not_match"
+                },
                 example_text(&ex.kind),
                 ex.source
             );
         }
         for e in set.exceptions.iter().filter(|e| e.rule == rule.id) {
-            let _ = writeln!(out, "exception until {}: {} ({})", e.expires, e.reason, e.source);
+            let _ = writeln!(
+                out,
+                "exception until {}: {} ({})",
+                e.expires, e.reason, e.source
+            );
         }
         return Some(out);
     }
@@ -44,13 +58,20 @@ pub fn rule(set: &PolicySet, id: &str) -> Option<String> {
         let _ = writeln!(out, "secret {}  ({})", secret.id, secret.source);
         let _ = writeln!(out, "why:     {}", secret.why);
         let _ = writeln!(out, "effect:  deny\nlevel:   {}", secret.level);
-        let _ = writeln!(out, "scans:   file contents, commands, environment values, SQL, URLs, headers, bodies, call arguments");
+        let _ = writeln!(
+            out,
+            "scans:   file contents, commands, environment values, SQL, URLs, headers, bodies, call arguments"
+        );
         return Some(out);
     }
     if let Some(surface) = set.surfaces.iter().find(|s| s.name == id) {
         let _ = writeln!(out, "surface {}  ({})", surface.name, surface.source);
         let _ = writeln!(out, "why:     {}", surface.why);
-        let _ = writeln!(out, "match:\n{}", indent(&serde_json::to_string_pretty(&surface.matcher).unwrap_or_default()));
+        let _ = writeln!(
+            out,
+            "match:\n{}",
+            indent(&serde_json::to_string_pretty(&surface.matcher).unwrap_or_default())
+        );
         return Some(out);
     }
     None
@@ -61,5 +82,8 @@ fn example_text(kind: &ActionKind) -> String {
 }
 
 fn indent(text: &str) -> String {
-    text.lines().map(|l| format!("  {l}")).collect::<Vec<_>>().join("\n")
+    text.lines()
+        .map(|l| format!("  {l}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

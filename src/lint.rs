@@ -25,15 +25,27 @@ impl fmt::Display for Problem {
 pub fn lint(set: &PolicySet, today: jiff::civil::Date) -> Vec<Problem> {
     let mut out = Vec::new();
     let mut push = |source: &Source, subject: String, message: String| {
-        out.push(Problem { source: source.clone(), subject, message });
+        out.push(Problem {
+            source: source.clone(),
+            subject,
+            message,
+        });
     };
     for rule in &set.rules {
         let subject = format!("rule `{}`", rule.id);
         if !rule.examples.iter().any(|e| e.expect_match) {
-            push(&rule.source, subject.clone(), "has no `match` example; add one so the rule is tested".into());
+            push(
+                &rule.source,
+                subject.clone(),
+                "has no `match` example; add one so the rule is tested".into(),
+            );
         }
         if !rule.examples.iter().any(|e| !e.expect_match) {
-            push(&rule.source, subject.clone(), "has no `not_match` example; add a look-alike that must not fire".into());
+            push(
+                &rule.source,
+                subject.clone(),
+                "has no `not_match` example; add a look-alike that must not fire".into(),
+            );
         }
         if matches!(rule.effect, Effect::Classify(_)) && reads_whole_command(&rule.matcher) {
             push(
@@ -50,7 +62,8 @@ pub fn lint(set: &PolicySet, today: jiff::civil::Date) -> Vec<Problem> {
             if other.id == rule.id || matches!(other.effect, Effect::Classify(_)) {
                 continue;
             }
-            let as_strict = other.effect.strictness() >= rule.effect.strictness() && other.level >= rule.level;
+            let as_strict =
+                other.effect.strictness() >= rule.effect.strictness() && other.level >= rule.level;
             let same_matcher = other.matcher == rule.matcher;
             if as_strict && (same_matcher || positives.iter().all(|e| set.rule_matches(other, e))) {
                 push(
@@ -66,9 +79,16 @@ pub fn lint(set: &PolicySet, today: jiff::civil::Date) -> Vec<Problem> {
         }
     }
     for surface in &set.surfaces {
-        let used = set.rules.iter().any(|r| mentions_surface(&r.matcher, &surface.name));
+        let used = set
+            .rules
+            .iter()
+            .any(|r| mentions_surface(&r.matcher, &surface.name));
         if !used {
-            push(&surface.source, format!("surface `{}`", surface.name), "no rule refers to it".into());
+            push(
+                &surface.source,
+                format!("surface `{}`", surface.name),
+                "no rule refers to it".into(),
+            );
         }
     }
     for e in &set.exceptions {
@@ -76,7 +96,10 @@ pub fn lint(set: &PolicySet, today: jiff::civil::Date) -> Vec<Problem> {
             push(
                 &e.source,
                 format!("exception for `{}`", e.rule),
-                format!("expired on {}; it no longer applies: remove or renew it", e.expires),
+                format!(
+                    "expired on {}; it no longer applies: remove or renew it",
+                    e.expires
+                ),
             );
         }
     }
@@ -85,7 +108,9 @@ pub fn lint(set: &PolicySet, today: jiff::civil::Date) -> Vec<Problem> {
 
 fn reads_whole_command(matcher: &Value) -> bool {
     match matcher {
-        Value::Object(map) => map.iter().any(|(k, v)| k == "command" || reads_whole_command(v)),
+        Value::Object(map) => map
+            .iter()
+            .any(|(k, v)| k == "command" || reads_whole_command(v)),
         Value::Array(items) => items.iter().any(reads_whole_command),
         _ => false,
     }
@@ -94,7 +119,10 @@ fn reads_whole_command(matcher: &Value) -> bool {
 fn mentions_surface(matcher: &Value, name: &str) -> bool {
     match matcher {
         Value::Object(map) => map.iter().any(|(k, v)| {
-            (k == "surface" && (v.as_str() == Some(name) || v.as_array().is_some_and(|a| a.iter().any(|i| i.as_str() == Some(name)))))
+            (k == "surface"
+                && (v.as_str() == Some(name)
+                    || v.as_array()
+                        .is_some_and(|a| a.iter().any(|i| i.as_str() == Some(name)))))
                 || mentions_surface(v, name)
         }),
         Value::Array(items) => items.iter().any(|i| mentions_surface(i, name)),

@@ -68,16 +68,32 @@ pub struct Action {
 
 #[derive(Debug, Clone)]
 pub enum ActionKind {
-    FileRead { path: WsPath },
-    FileWrite { path: WsPath, content: String },
-    FileEdit { path: WsPath, edit: Edit },
-    FileDelete { path: WsPath },
+    FileRead {
+        path: WsPath,
+    },
+    FileWrite {
+        path: WsPath,
+        content: String,
+    },
+    FileEdit {
+        path: WsPath,
+        edit: Edit,
+    },
+    FileDelete {
+        path: WsPath,
+    },
     Shell(ShellAction),
     Sql(SqlAction),
     Http(HttpAction),
-    Call { name: String, args: Value },
+    Call {
+        name: String,
+        args: Value,
+    },
     /// A tool agentgate does not know: kept, shown, and escalated.
-    Unknown { tool: String, fields: BTreeMap<String, Value> },
+    Unknown {
+        tool: String,
+        fields: BTreeMap<String, Value>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -99,7 +115,11 @@ impl ShellCommand {
     pub fn display(&self) -> String {
         match self {
             ShellCommand::Script(s) => s.clone(),
-            ShellCommand::Argv(argv) => argv.iter().map(|a| shell_quote(a)).collect::<Vec<_>>().join(" "),
+            ShellCommand::Argv(argv) => argv
+                .iter()
+                .map(|a| shell_quote(a))
+                .collect::<Vec<_>>()
+                .join(" "),
         }
     }
 }
@@ -190,8 +210,14 @@ impl ActionKind {
         match self {
             ActionKind::FileRead { .. } | ActionKind::FileDelete { .. } => {}
             ActionKind::FileWrite { content, .. } => out.push(("content", content.clone())),
-            ActionKind::FileEdit { edit: Edit::Replace { new, .. }, .. } => out.push(("new", new.clone())),
-            ActionKind::FileEdit { edit: Edit::Patch(patch), .. } => out.push(("patch", added_lines(patch))),
+            ActionKind::FileEdit {
+                edit: Edit::Replace { new, .. },
+                ..
+            } => out.push(("new", new.clone())),
+            ActionKind::FileEdit {
+                edit: Edit::Patch(patch),
+                ..
+            } => out.push(("patch", added_lines(patch))),
             ActionKind::Shell(shell) => {
                 out.push(("command", shell.command.display()));
                 for (name, value) in &shell.env {
@@ -229,7 +255,9 @@ impl ActionKind {
             map.insert(key.into(), value);
         };
         match self {
-            ActionKind::FileRead { path } | ActionKind::FileDelete { path } => put("path", json!(path.relative)),
+            ActionKind::FileRead { path } | ActionKind::FileDelete { path } => {
+                put("path", json!(path.relative))
+            }
             ActionKind::FileWrite { path, content } => {
                 put("path", json!(path.relative));
                 put("content", json!(content));
@@ -297,7 +325,11 @@ pub fn canonical(value: &Value) -> Value {
         Value::Object(map) => {
             let mut keys: Vec<&String> = map.keys().collect();
             keys.sort();
-            Value::Object(keys.into_iter().map(|k| (k.clone(), canonical(&map[k]))).collect())
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), canonical(&map[k])))
+                    .collect(),
+            )
         }
         Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
         other => other.clone(),
@@ -325,8 +357,14 @@ pub fn added_lines(patch: &str) -> String {
 /// Quote a word for display the way a POSIX shell would read it back.
 pub fn shell_quote(word: &str) -> String {
     let plain = !word.is_empty()
-        && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%^".contains(c));
-    if plain { word.to_string() } else { format!("'{}'", word.replace('\'', r"'\''")) }
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./=:,+@%^".contains(c));
+    if plain {
+        word.to_string()
+    } else {
+        format!("'{}'", word.replace('\'', r"'\''"))
+    }
 }
 
 // ---- raw, positioned input -------------------------------------------------------------------
@@ -430,8 +468,25 @@ fn allowed_fields(tool: &str) -> &'static [&'static str] {
         "http.request" => &["method", "url", "headers", "body"],
         "call" => &["name", "args"],
         _ => &[
-            "path", "content", "old", "new", "patch", "command", "argv", "cwd", "env", "timeout",
-            "rollback", "database", "statement", "method", "url", "headers", "body", "name", "args",
+            "path",
+            "content",
+            "old",
+            "new",
+            "patch",
+            "command",
+            "argv",
+            "cwd",
+            "env",
+            "timeout",
+            "rollback",
+            "database",
+            "statement",
+            "method",
+            "url",
+            "headers",
+            "body",
+            "name",
+            "args",
         ],
     }
 }
@@ -481,15 +536,21 @@ impl RawAction {
             ));
         }
         let path = |p: &Option<String>| -> Result<WsPath, String> {
-            let raw = p.as_deref().ok_or_else(|| format!("tool `{tool}` needs field `path`"))?;
+            let raw = p
+                .as_deref()
+                .ok_or_else(|| format!("tool `{tool}` needs field `path`"))?;
             resolve(raw).map_err(|e| format!("path {e}"))
         };
         let required = |v: Option<String>, field: &str| -> Result<String, String> {
             v.ok_or_else(|| format!("tool `{tool}` needs field `{field}`"))
         };
         let kind = match tool.as_str() {
-            "file.read" => ActionKind::FileRead { path: path(&self.path)? },
-            "file.delete" => ActionKind::FileDelete { path: path(&self.path)? },
+            "file.read" => ActionKind::FileRead {
+                path: path(&self.path)?,
+            },
+            "file.delete" => ActionKind::FileDelete {
+                path: path(&self.path)?,
+            },
             "file.write" => ActionKind::FileWrite {
                 path: path(&self.path)?,
                 content: required(self.content, "content")?,
@@ -509,7 +570,10 @@ impl RawAction {
                         );
                     }
                 };
-                ActionKind::FileEdit { path: path(&self.path)?, edit }
+                ActionKind::FileEdit {
+                    path: path(&self.path)?,
+                    edit,
+                }
             }
             "shell.exec" => {
                 let command = shell_command(self.command, self.argv)?;
@@ -530,13 +594,19 @@ impl RawAction {
                 })
             }
             "sql.exec" => {
-                let raw = self.database.as_deref().ok_or("tool `sql.exec` needs field `database`")?;
+                let raw = self
+                    .database
+                    .as_deref()
+                    .ok_or("tool `sql.exec` needs field `database`")?;
                 let database = resolve(raw).map_err(|e| format!("database {e}"))?;
                 let statement = required(self.statement, "statement")?;
                 if statement.trim().is_empty() {
                     return Err("`statement` is empty".into());
                 }
-                ActionKind::Sql(SqlAction { database, statement })
+                ActionKind::Sql(SqlAction {
+                    database,
+                    statement,
+                })
             }
             "http.request" => {
                 let method = required(self.method, "method")?.to_ascii_uppercase();
@@ -557,14 +627,22 @@ impl RawAction {
                     .into_iter()
                     .map(|(k, v)| (k.to_ascii_lowercase(), v))
                     .collect();
-                ActionKind::Http(HttpAction { method, url, headers, body: self.body })
+                ActionKind::Http(HttpAction {
+                    method,
+                    url,
+                    headers,
+                    body: self.body,
+                })
             }
             "call" => {
                 let name = required(self.name, "name")?;
                 if name.trim().is_empty() {
                     return Err("`name` is empty".into());
                 }
-                ActionKind::Call { name, args: self.args.unwrap_or(Value::Object(Default::default())) }
+                ActionKind::Call {
+                    name,
+                    args: self.args.unwrap_or(Value::Object(Default::default())),
+                }
             }
             _ => {
                 let mut fields = BTreeMap::new();
@@ -608,7 +686,10 @@ impl RawAction {
     }
 }
 
-fn shell_command(command: Option<String>, argv: Option<Vec<String>>) -> Result<ShellCommand, String> {
+fn shell_command(
+    command: Option<String>,
+    argv: Option<Vec<String>>,
+) -> Result<ShellCommand, String> {
     match (command, argv) {
         (Some(c), None) if !c.trim().is_empty() => Ok(ShellCommand::Script(c)),
         (Some(_), None) => Err("`command` is empty".into()),
@@ -622,9 +703,9 @@ fn shell_command(command: Option<String>, argv: Option<Vec<String>>) -> Result<S
 fn check_timeout(timeout: Option<u64>) -> Result<Option<u64>, String> {
     match timeout {
         Some(0) => Err("`timeout` must be at least 1 second".into()),
-        Some(t) if t > MAX_TIMEOUT_SECS => {
-            Err(format!("`timeout` {t} is over the limit of {MAX_TIMEOUT_SECS} seconds"))
-        }
+        Some(t) if t > MAX_TIMEOUT_SECS => Err(format!(
+            "`timeout` {t} is over the limit of {MAX_TIMEOUT_SECS} seconds"
+        )),
         other => Ok(other),
     }
 }
@@ -636,9 +717,14 @@ fn valid_env_name(name: &str) -> bool {
 }
 
 /// Parse an action written in a policy example: no workspace, paths checked lexically only.
-pub(crate) fn example_action(raw: RawAction) -> Result<(String, Option<String>, ActionKind), String> {
+pub(crate) fn example_action(
+    raw: RawAction,
+) -> Result<(String, Option<String>, ActionKind), String> {
     let resolve = |p: &str| {
-        normalise(p).map(|relative| WsPath { absolute: relative.clone().into(), relative })
+        normalise(p).map(|relative| WsPath {
+            absolute: relative.clone().into(),
+            relative,
+        })
     };
     let (id, reason, kind) = raw.validate(&resolve)?;
     Ok((id.unwrap_or_else(|| "example".into()), reason, kind))
@@ -669,18 +755,28 @@ impl Plan {
             return Err(at(
                 raw.version.referenced.line(),
                 raw.version.referenced.column(),
-                format!("unsupported plan version {}; this agentgate reads version 1", raw.version.value),
+                format!(
+                    "unsupported plan version {}; this agentgate reads version 1",
+                    raw.version.value
+                ),
             ));
         }
         let agent = raw.agent.value.trim().to_string();
         if agent.is_empty() {
-            return Err(at(raw.agent.referenced.line(), raw.agent.referenced.column(), "`agent` is empty".into()));
+            return Err(at(
+                raw.agent.referenced.line(),
+                raw.agent.referenced.column(),
+                "`agent` is empty".into(),
+            ));
         }
         if raw.actions.value.len() > MAX_ACTIONS {
             return Err(at(
                 raw.actions.referenced.line(),
                 raw.actions.referenced.column(),
-                format!("plan has {} actions; the limit is {MAX_ACTIONS}", raw.actions.value.len()),
+                format!(
+                    "plan has {} actions; the limit is {MAX_ACTIONS}",
+                    raw.actions.value.len()
+                ),
             ));
         }
         let mut seen = HashSet::new();
@@ -693,17 +789,29 @@ impl Plan {
                 None => format!("action at line {line}"),
             };
             let err = |message: String| {
-                Error::Input(Diagnostic::new(origin, message).at(line, column).subject(label.clone()))
+                Error::Input(
+                    Diagnostic::new(origin, message)
+                        .at(line, column)
+                        .subject(label.clone()),
+                )
             };
             let id = raw_id.ok_or_else(|| err("missing field `id`".into()))?;
             if id.trim().is_empty() {
                 return Err(err("`id` is empty".into()));
             }
             if !seen.insert(id.clone()) {
-                return Err(err(format!("duplicate action id `{id}`; ids are unique within a plan")));
+                return Err(err(format!(
+                    "duplicate action id `{id}`; ids are unique within a plan"
+                )));
             }
             let (_, reason, kind) = spanned.value.validate(resolve).map_err(err)?;
-            actions.push(Action { id, reason, kind, line, column });
+            actions.push(Action {
+                id,
+                reason,
+                kind,
+                line,
+                column,
+            });
         }
         let mut validate = Vec::with_capacity(raw.validate.len());
         for (i, spanned) in raw.validate.into_iter().enumerate() {
@@ -711,17 +819,28 @@ impl Plan {
             let check = spanned.value;
             let command = shell_command(check.command, check.argv).map_err(|m| {
                 Error::Input(
-                    Diagnostic::new(origin, m).at(line, column).subject(format!("validate[{}]", i + 1)),
+                    Diagnostic::new(origin, m)
+                        .at(line, column)
+                        .subject(format!("validate[{}]", i + 1)),
                 )
             })?;
             let timeout = check_timeout(check.timeout)
                 .map_err(|m| Error::Input(Diagnostic::new(origin, m).at(line, column)))?;
-            validate.push(Check { command, timeout, line, column });
+            validate.push(Check {
+                command,
+                timeout,
+                line,
+                column,
+            });
         }
         let context = raw
             .context
             .into_iter()
-            .map(|c| ContextItem { id: c.id, source: c.source, trust: c.trust.unwrap_or(Trust::Untrusted) })
+            .map(|c| ContextItem {
+                id: c.id,
+                source: c.source,
+                trust: c.trust.unwrap_or(Trust::Untrusted),
+            })
             .collect();
         let mut plan = Plan {
             origin: origin.to_string(),
@@ -771,7 +890,10 @@ mod tests {
     use super::*;
 
     fn lexical(p: &str) -> Result<WsPath, String> {
-        normalise(p).map(|relative| WsPath { absolute: relative.clone().into(), relative })
+        normalise(p).map(|relative| WsPath {
+            absolute: relative.clone().into(),
+            relative,
+        })
     }
 
     fn parse(text: &str) -> Result<Plan, Error> {
@@ -794,16 +916,34 @@ mod tests {
         ))
         .unwrap();
         let tools: Vec<&str> = plan.actions.iter().map(|a| a.kind.tool()).collect();
-        assert_eq!(tools, ["file.read", "file.write", "file.edit", "file.delete", "shell.exec", "sql.exec", "http.request", "call", "git.push"]);
+        assert_eq!(
+            tools,
+            [
+                "file.read",
+                "file.write",
+                "file.edit",
+                "file.delete",
+                "shell.exec",
+                "sql.exec",
+                "http.request",
+                "call",
+                "git.push"
+            ]
+        );
         assert_eq!(plan.actions[6].line, 10);
         assert!(plan.hash.starts_with("sha256:") && plan.hash.len() == 71);
-        let ActionKind::Http(h) = &plan.actions[6].kind else { panic!() };
+        let ActionKind::Http(h) = &plan.actions[6].kind else {
+            panic!()
+        };
         assert_eq!(h.method, "POST");
     }
 
     #[test]
     fn hash_is_format_independent() {
-        let yaml = parse(&format!("{HEADER}  - id: a\n    tool: file.read\n    path: x\n")).unwrap();
+        let yaml = parse(&format!(
+            "{HEADER}  - id: a\n    tool: file.read\n    path: x\n"
+        ))
+        .unwrap();
         let json = Plan::parse(
             r#"{"agent": "bot", "version": 1, "actions": [{"path": "x", "tool": "file.read", "id": "a"}]}"#,
             "plan.json",
@@ -815,17 +955,47 @@ mod tests {
 
     #[test]
     fn refusals_name_the_place() {
-        assert!(message("version: 2\nagent: a\nactions: []\n").contains("plan.yaml:1:10: unsupported plan version 2"));
-        assert!(message("version: 1\nagent: a\nactions: []\nactoins: []\n").contains("unknown field"));
-        let m = message(&format!("{HEADER}  - {{id: a, tool: file.read, path: x}}\n  - {{id: a, tool: file.read, path: y}}\n"));
-        assert!(m.contains("plan.yaml:5:5") && m.contains("duplicate action id"), "{m}");
-        let m = message(&format!("{HEADER}  - {{id: a, tool: file.write, path: x, statement: y, content: z}}\n"));
+        assert!(
+            message("version: 2\nagent: a\nactions: []\n")
+                .contains("plan.yaml:1:10: unsupported plan version 2")
+        );
+        assert!(
+            message("version: 1\nagent: a\nactions: []\nactoins: []\n").contains("unknown field")
+        );
+        let m = message(&format!(
+            "{HEADER}  - {{id: a, tool: file.read, path: x}}\n  - {{id: a, tool: file.read, path: y}}\n"
+        ));
+        assert!(
+            m.contains("plan.yaml:5:5") && m.contains("duplicate action id"),
+            "{m}"
+        );
+        let m = message(&format!(
+            "{HEADER}  - {{id: a, tool: file.write, path: x, statement: y, content: z}}\n"
+        ));
         assert!(m.contains("does not belong to tool `file.write`"), "{m}");
-        assert!(message(&format!("{HEADER}  - {{id: a, tool: file.read, path: ../x}}\n")).contains("escapes the workspace"));
-        assert!(message(&format!("{HEADER}  - {{id: a, tool: file.read, path: /etc/passwd}}\n")).contains("absolute"));
-        assert!(message(&format!("{HEADER}  - {{id: a, tool: shell.exec, command: x, argv: [y]}}\n")).contains("not both"));
+        assert!(
+            message(&format!(
+                "{HEADER}  - {{id: a, tool: file.read, path: ../x}}\n"
+            ))
+            .contains("escapes the workspace")
+        );
+        assert!(
+            message(&format!(
+                "{HEADER}  - {{id: a, tool: file.read, path: /etc/passwd}}\n"
+            ))
+            .contains("absolute")
+        );
+        assert!(
+            message(&format!(
+                "{HEADER}  - {{id: a, tool: shell.exec, command: x, argv: [y]}}\n"
+            ))
+            .contains("not both")
+        );
         assert!(message(&format!("{HEADER}  - {{id: a, tool: http.request, method: GET, url: 'file:///etc/passwd'}}\n")).contains("only http"));
-        assert!(message(&format!("{HEADER}  - {{tool: file.read, path: x}}\n")).contains("missing field `id`"));
+        assert!(
+            message(&format!("{HEADER}  - {{tool: file.read, path: x}}\n"))
+                .contains("missing field `id`")
+        );
         assert!(message("version: 1\nagent: a\nagent: b\nactions: []\n").contains("duplicate"));
         assert!(message("").contains("empty"));
         assert!(message("version: 1\nagent: a\nactions: [\n").contains("plan.yaml:"));

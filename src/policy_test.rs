@@ -63,20 +63,25 @@ pub fn run_case(policy: &PolicySet, case: &Case, today: jiff::civil::Date) -> Re
         std::fs::write(&target.absolute, content).map_err(|e| format!("{path}: {e}"))?;
     }
     let text = case.plan.to_string();
-    let plan = Plan::parse(&text, &case.name, &|p| workspace.resolve(p)).map_err(|e| format!("plan: {e}"))?;
+    let plan = Plan::parse(&text, &case.name, &|p| workspace.resolve(p))
+        .map_err(|e| format!("plan: {e}"))?;
     let eval = evaluate(&plan, policy, &workspace, today).map_err(|e| format!("plan: {e}"))?;
     let fired: Vec<&str> = eval
         .all()
         .flat_map(|a| {
-            a.findings
-                .iter()
-                .map(|f| f.rule.as_str())
-                .chain(a.items.iter().flat_map(|i| i.classified_by.iter().map(String::as_str)))
+            a.findings.iter().map(|f| f.rule.as_str()).chain(
+                a.items
+                    .iter()
+                    .flat_map(|i| i.classified_by.iter().map(String::as_str)),
+            )
         })
         .collect();
     let mut problems = Vec::new();
     if eval.decision != case.expect.decision {
-        problems.push(format!("decision {} (expected {})", eval.decision, case.expect.decision));
+        problems.push(format!(
+            "decision {} (expected {})",
+            eval.decision, case.expect.decision
+        ));
     }
     if let Some(t) = case.expect.tier
         && Some(eval.tier) != Tier::new(t)
@@ -99,6 +104,10 @@ pub fn run_case(policy: &PolicySet, case: &Case, today: jiff::civil::Date) -> Re
         let mut fired: Vec<&str> = fired;
         fired.sort_unstable();
         fired.dedup();
-        Err(format!("{}; fired: [{}]", problems.join("; "), fired.join(", ")))
+        Err(format!(
+            "{}; fired: [{}]",
+            problems.join("; "),
+            fired.join(", ")
+        ))
     }
 }

@@ -5,10 +5,10 @@ use comfy_table::{Table, presets};
 use console::Style;
 use serde_json::{Value, json};
 
+use crate::decision::Decision;
 use crate::diff::{LineKind, action_lines};
 use crate::error::{Diagnostic, Error};
 use crate::evaluate::{ActionEval, Evaluation, Finding};
-use crate::decision::Decision;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -20,7 +20,11 @@ pub struct Styles {
 
 impl Styles {
     fn paint(&self, style: Style, text: &str) -> String {
-        if self.color { style.force_styling(true).apply_to(text).to_string() } else { text.to_string() }
+        if self.color {
+            style.force_styling(true).apply_to(text).to_string()
+        } else {
+            text.to_string()
+        }
     }
     fn decision(&self, d: Decision, text: &str) -> String {
         let style = match d {
@@ -50,11 +54,18 @@ pub fn plan_text(eval: &Evaluation<'_>, styles: Styles) -> String {
         out.push_str(&format!(
             "context: {} ({}{})\n",
             c.id,
-            c.source.as_deref().map(|s| format!("{s}, ")).unwrap_or_default(),
+            c.source
+                .as_deref()
+                .map(|s| format!("{s}, "))
+                .unwrap_or_default(),
             c.trust.as_str()
         ));
     }
-    out.push_str(&format!("policy: {} ({})\n", eval.policy.origin, short_hash(&eval.policy.hash)));
+    out.push_str(&format!(
+        "policy: {} ({})\n",
+        eval.policy.origin,
+        short_hash(&eval.policy.hash)
+    ));
     for action in eval.all() {
         out.push('\n');
         let title = format!(
@@ -87,14 +98,19 @@ pub fn plan_text(eval: &Evaluation<'_>, styles: Styles) -> String {
             out.push_str(&format!("   ! {}\n", finding_line(f)));
         }
         for e in &action.excepted {
-            out.push_str(&format!("   ~ {} excepted until {}: {} ({})\n", e.rule, e.expires, e.reason, e.source));
+            out.push_str(&format!(
+                "   ~ {} excepted until {}: {} ({})\n",
+                e.rule, e.expires, e.reason, e.source
+            ));
         }
     }
     out.push('\n');
     out.push_str(&summary_table(eval, &redact));
     out.push('\n');
-    let findings: Vec<(&ActionEval, &Finding)> =
-        eval.all().flat_map(|a| a.findings.iter().map(move |f| (a, f))).collect();
+    let findings: Vec<(&ActionEval, &Finding)> = eval
+        .all()
+        .flat_map(|a| a.findings.iter().map(move |f| (a, f)))
+        .collect();
     if !findings.is_empty() {
         out.push_str("\nFindings:\n");
         for (a, f) in findings {
@@ -115,8 +131,15 @@ fn finding_line(f: &Finding) -> String {
         Some(t) => format!("tier {t}"),
         None => f.effect.to_string(),
     };
-    let on = f.item.as_deref().map(|i| format!(" (on `{}`)", truncate(i, 60))).unwrap_or_default();
-    format!("[{}] {} {}: {}{}  ({})", f.rule, f.level, effect, f.message, on, f.source)
+    let on = f
+        .item
+        .as_deref()
+        .map(|i| format!(" (on `{}`)", truncate(i, 60)))
+        .unwrap_or_default();
+    format!(
+        "[{}] {} {}: {}{}  ({})",
+        f.rule, f.level, effect, f.message, on, f.source
+    )
 }
 
 fn summary_table(eval: &Evaluation<'_>, redact: &dyn Fn(&str) -> String) -> String {
@@ -147,7 +170,12 @@ fn summary_table(eval: &Evaluation<'_>, redact: &dyn Fn(&str) -> String) -> Stri
 /// One line that says what happens next.
 pub fn closing_line(eval: &Evaluation<'_>) -> String {
     let total = eval.actions.len();
-    let by = |d: Decision| eval.all().filter(|a| a.decision == d).map(|a| a.id.as_str()).collect::<Vec<_>>();
+    let by = |d: Decision| {
+        eval.all()
+            .filter(|a| a.decision == d)
+            .map(|a| a.id.as_str())
+            .collect::<Vec<_>>()
+    };
     match eval.decision {
         Decision::Allow => format!(
             "Decision: allow (tier {}): {total} action{} can run without a person.",
@@ -156,18 +184,31 @@ pub fn closing_line(eval: &Evaluation<'_>) -> String {
         ),
         Decision::Approve => {
             let ids = by(Decision::Approve);
-            format!("Decision: approve (tier {}): a person must approve {}.", eval.tier, list(&ids))
+            format!(
+                "Decision: approve (tier {}): a person must approve {}.",
+                eval.tier,
+                list(&ids)
+            )
         }
         Decision::Deny => {
             let ids = by(Decision::Deny);
-            format!("Decision: deny (tier {}): denied {}.", eval.tier, list(&ids))
+            format!(
+                "Decision: deny (tier {}): denied {}.",
+                eval.tier,
+                list(&ids)
+            )
         }
     }
 }
 
 fn list(ids: &[&str]) -> String {
     const SHOWN: usize = 8;
-    let mut s = ids.iter().take(SHOWN).copied().collect::<Vec<_>>().join(", ");
+    let mut s = ids
+        .iter()
+        .take(SHOWN)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
     if ids.len() > SHOWN {
         s.push_str(&format!(" and {} more", ids.len() - SHOWN));
     }

@@ -27,15 +27,17 @@ pub enum FileState {
     Missing,
     Text(String),
     /// Not UTF-8, or larger than [`MAX_FILE_BYTES`]: shown by size only.
-    Opaque { bytes: u64 },
+    Opaque {
+        bytes: u64,
+    },
     Directory,
 }
 
 impl Workspace {
     /// A workspace rooted at `root`, which must exist and be a directory.
     pub fn open(root: &Path) -> Result<Workspace, String> {
-        let root = fs::canonicalize(root)
-            .map_err(|e| format!("workspace {}: {e}", root.display()))?;
+        let root =
+            fs::canonicalize(root).map_err(|e| format!("workspace {}: {e}", root.display()))?;
         if !root.is_dir() {
             return Err(format!("workspace {} is not a directory", root.display()));
         }
@@ -98,7 +100,9 @@ impl Workspace {
             .map_err(|e| format!("{}: {e}", path.relative))?;
         match String::from_utf8(bytes) {
             Ok(text) => Ok(FileState::Text(text)),
-            Err(e) => Ok(FileState::Opaque { bytes: e.into_bytes().len() as u64 }),
+            Err(e) => Ok(FileState::Opaque {
+                bytes: e.into_bytes().len() as u64,
+            }),
         }
     }
 }
@@ -112,7 +116,9 @@ pub fn normalise(raw: &str) -> Result<String, String> {
         return Err("path contains a NUL byte".into());
     }
     if raw.contains('\\') {
-        return Err(format!("`{raw}`: backslashes are not accepted in paths; use `/`"));
+        return Err(format!(
+            "`{raw}`: backslashes are not accepted in paths; use `/`"
+        ));
     }
     let path = Path::new(raw);
     let mut parts: Vec<String> = Vec::new();
@@ -133,10 +139,14 @@ pub fn normalise(raw: &str) -> Result<String, String> {
         }
     }
     if raw.starts_with('~') {
-        return Err(format!("`{raw}` refers to a home directory; paths are relative to the workspace"));
+        return Err(format!(
+            "`{raw}` refers to a home directory; paths are relative to the workspace"
+        ));
     }
     if parts.is_empty() {
-        return Err(format!("`{raw}` names the workspace itself, not a file in it"));
+        return Err(format!(
+            "`{raw}` names the workspace itself, not a file in it"
+        ));
     }
     Ok(parts.join("/"))
 }
@@ -166,7 +176,8 @@ mod tests {
         std::os::unix::fs::symlink(outside.path(), dir.path().join("out")).unwrap();
         std::fs::create_dir(dir.path().join("real")).unwrap();
         std::os::unix::fs::symlink(dir.path().join("real"), dir.path().join("in")).unwrap();
-        std::os::unix::fs::symlink(dir.path().join("nowhere"), dir.path().join("dangling")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("nowhere"), dir.path().join("dangling"))
+            .unwrap();
         let ws = Workspace::open(dir.path()).unwrap();
         assert!(ws.resolve("out/x").unwrap_err().contains("outside"));
         assert!(ws.resolve("out").unwrap_err().contains("outside"));

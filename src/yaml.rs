@@ -30,7 +30,9 @@ pub fn from_str<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, Diag
 fn diagnostic(error: &serde_saphyr::Error, origin: &str) -> Diagnostic {
     let message = clean_message(&error.to_string());
     match error.location() {
-        Some(loc) if loc.line() > 0 => Diagnostic::new(origin, message).at(loc.line(), loc.column()),
+        Some(loc) if loc.line() > 0 => {
+            Diagnostic::new(origin, message).at(loc.line(), loc.column())
+        }
         _ => Diagnostic::new(origin, message),
     }
 }
@@ -67,7 +69,8 @@ mod tests {
         assert!(e.message.contains("duplicate"), "{e}");
         let e = from_str::<Doc>("name: a\nmap: {k: 1, k: 2}\n", "x.yaml").unwrap_err();
         assert!(e.message.contains("duplicate"), "{e}");
-        let e = from_str::<Doc>("{\"name\": \"a\", \"map\": {\"k\": 1, \"k\": 2}}", "x.json").unwrap_err();
+        let e = from_str::<Doc>("{\"name\": \"a\", \"map\": {\"k\": 1, \"k\": 2}}", "x.json")
+            .unwrap_err();
         assert!(e.message.contains("duplicate"), "{e}");
     }
 
@@ -85,7 +88,10 @@ mod tests {
         let deep = format!("name: a\nmap: {}{}\n", "[".repeat(200), "]".repeat(200));
         assert!(from_str::<Doc>(&deep, "x.yaml").is_err());
         let mut bomb = String::from("name: a\nmap:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n");
-        for (prev, next) in ["a", "b", "c", "d", "e", "f", "g", "h"].windows(2).map(|w| (w[0], w[1])) {
+        for (prev, next) in ["a", "b", "c", "d", "e", "f", "g", "h"]
+            .windows(2)
+            .map(|w| (w[0], w[1]))
+        {
             bomb.push_str(&format!("  {next}: &{next} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
         }
         assert!(from_str::<Doc>(&bomb, "x.yaml").is_err());
@@ -93,7 +99,11 @@ mod tests {
 
     #[test]
     fn reads_json_as_yaml() {
-        let d: Doc = from_str("{\"name\": \"a\\/b\\u00e9\", \"flag\": true,\n\t\"map\": {\"n\": 98.70}}", "x.json").unwrap();
+        let d: Doc = from_str(
+            "{\"name\": \"a\\/b\\u00e9\", \"flag\": true,\n\t\"map\": {\"n\": 98.70}}",
+            "x.json",
+        )
+        .unwrap();
         assert_eq!(d.name, "a/bé");
         assert!(d.flag);
     }

@@ -22,7 +22,10 @@ pub enum ItemDetail {
     /// The action as a whole (files, HTTP, calls, unknown tools).
     Whole,
     /// One simple command of a shell action, after unwrapping.
-    Shell { command: SimpleCommand, origin: ShellOrigin },
+    Shell {
+        command: SimpleCommand,
+        origin: ShellOrigin,
+    },
     /// A shell string that could not be read.
     ShellUnreadable { error: String, origin: ShellOrigin },
     /// One SQL statement.
@@ -46,7 +49,12 @@ pub struct Item {
 
 impl Item {
     fn whole(base: Tier, why: impl Into<String>) -> Item {
-        Item { detail: ItemDetail::Whole, base, floor: Tier::READ_ONLY, why: why.into() }
+        Item {
+            detail: ItemDetail::Whole,
+            base,
+            floor: Tier::READ_ONLY,
+            why: why.into(),
+        }
     }
 
     /// A short text naming the item inside its action (a sub-command or statement), if it has one.
@@ -74,20 +82,32 @@ pub fn items(kind: &ActionKind, facts: Facts) -> Vec<Item> {
     match kind {
         ActionKind::FileRead { .. } => vec![Item::whole(Tier::READ_ONLY, "reads a file")],
         ActionKind::FileWrite { .. } if facts.unchanged => {
-            vec![Item::whole(Tier::LOW, "writes a file with the content it already has")]
+            vec![Item::whole(
+                Tier::LOW,
+                "writes a file with the content it already has",
+            )]
         }
         ActionKind::FileWrite { .. } if facts.exists => {
-            vec![Item::whole(Tier::MEDIUM, "changes an existing file (reversible from a snapshot)")]
+            vec![Item::whole(
+                Tier::MEDIUM,
+                "changes an existing file (reversible from a snapshot)",
+            )]
         }
         ActionKind::FileWrite { .. } => vec![Item::whole(Tier::LOW, "creates a new file")],
         ActionKind::FileEdit { .. } => {
-            vec![Item::whole(Tier::MEDIUM, "edits an existing file (reversible from a snapshot)")]
+            vec![Item::whole(
+                Tier::MEDIUM,
+                "edits an existing file (reversible from a snapshot)",
+            )]
         }
         ActionKind::FileDelete { .. } => vec![Item::whole(Tier::DESTRUCTIVE, "deletes a file")],
         ActionKind::Shell(shell) => {
             let mut out = shell_items(&read_shell(&shell.command), ShellOrigin::Command);
             if let Some(rollback) = &shell.rollback {
-                out.extend(shell_items(&shell::read_command(rollback), ShellOrigin::Rollback));
+                out.extend(shell_items(
+                    &shell::read_command(rollback),
+                    ShellOrigin::Rollback,
+                ));
             }
             out
         }
@@ -130,7 +150,10 @@ pub fn shell_items(reading: &ShellReading, origin: ShellOrigin) -> Vec<Item> {
     let mut out = Vec::with_capacity(reading.commands.len() + 1);
     if let Some(error) = &reading.error {
         out.push(Item {
-            detail: ItemDetail::ShellUnreadable { error: error.clone(), origin },
+            detail: ItemDetail::ShellUnreadable {
+                error: error.clone(),
+                origin,
+            },
             base: Tier::HIGH,
             floor: Tier::HIGH,
             why: format!("the shell command cannot be read: {error}"),
@@ -147,19 +170,42 @@ pub fn shell_items(reading: &ShellReading, origin: ShellOrigin) -> Vec<Item> {
                     command.dynamic_words.first().map_or("?", String::as_str)
                 ),
             ),
-            None if writes => (Tier::MEDIUM, Tier::MEDIUM, "a redirection writes a file".to_string()),
-            None => (Tier::READ_ONLY, Tier::READ_ONLY, "a redirection only".to_string()),
+            None if writes => (
+                Tier::MEDIUM,
+                Tier::MEDIUM,
+                "a redirection writes a file".to_string(),
+            ),
+            None => (
+                Tier::READ_ONLY,
+                Tier::READ_ONLY,
+                "a redirection only".to_string(),
+            ),
             Some(program) => (
                 Tier::HIGH,
-                if writes { Tier::MEDIUM } else { Tier::READ_ONLY },
+                if writes {
+                    Tier::MEDIUM
+                } else {
+                    Tier::READ_ONLY
+                },
                 format!("agentgate has no classification for `{program}`"),
             ),
         };
-        out.push(Item { detail: ItemDetail::Shell { command: command.clone(), origin }, base, floor, why });
+        out.push(Item {
+            detail: ItemDetail::Shell {
+                command: command.clone(),
+                origin,
+            },
+            base,
+            floor,
+            why,
+        });
     }
     if out.is_empty() {
         out.push(Item {
-            detail: ItemDetail::ShellUnreadable { error: "no command".into(), origin },
+            detail: ItemDetail::ShellUnreadable {
+                error: "no command".into(),
+                origin,
+            },
             base: Tier::HIGH,
             floor: Tier::HIGH,
             why: "the shell command contains no command".into(),
@@ -173,7 +219,9 @@ fn sql_items(statement: &str) -> Vec<Item> {
     let mut out: Vec<Item> = Vec::with_capacity(reading.statements.len() + 1);
     if let Some(error) = &reading.error {
         out.push(Item {
-            detail: ItemDetail::SqlUnreadable { error: error.clone() },
+            detail: ItemDetail::SqlUnreadable {
+                error: error.clone(),
+            },
             base: Tier::HIGH,
             floor: Tier::HIGH,
             why: format!("the SQL cannot be read: {error}"),
@@ -182,11 +230,18 @@ fn sql_items(statement: &str) -> Vec<Item> {
     for stmt in reading.statements {
         let base = Tier::saturating(stmt.tier);
         let why = stmt.why.clone();
-        out.push(Item { detail: ItemDetail::Sql(stmt), base, floor: Tier::READ_ONLY, why });
+        out.push(Item {
+            detail: ItemDetail::Sql(stmt),
+            base,
+            floor: Tier::READ_ONLY,
+            why,
+        });
     }
     if out.is_empty() {
         out.push(Item {
-            detail: ItemDetail::SqlUnreadable { error: "no statement".into() },
+            detail: ItemDetail::SqlUnreadable {
+                error: "no statement".into(),
+            },
             base: Tier::HIGH,
             floor: Tier::HIGH,
             why: "no SQL statement".into(),

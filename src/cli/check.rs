@@ -22,7 +22,9 @@ pub struct CheckArgs {
 
 pub fn run(args: CheckArgs, styles: Styles) -> Result<ExitCode, Error> {
     if args.files.iter().filter(|f| *f == "-").count() > 1 {
-        return Err(Error::Usage("standard input (-) can be read only once".into()));
+        return Err(Error::Usage(
+            "standard input (-) can be read only once".into(),
+        ));
     }
     // A policy that fails to load stops the whole command.
     let policy = load_policy(&args.gate.policy)?;
@@ -33,7 +35,11 @@ pub fn run(args: CheckArgs, styles: Styles) -> Result<ExitCode, Error> {
         let outcome = workspace_for(file, args.gate.workspace.as_deref()).and_then(|ws| {
             let plan = load_plan(file, &ws)?;
             let eval = evaluate(&plan, &policy, &ws, today())?;
-            Ok((eval.decision.exit_code(), render::plan_text(&eval, styles), render::plan_json(&eval)))
+            Ok((
+                eval.decision.exit_code(),
+                render::plan_text(&eval, styles),
+                render::plan_json(&eval),
+            ))
         });
         match outcome {
             Ok((code, t, mut j)) => {
@@ -61,7 +67,12 @@ pub fn run(args: CheckArgs, styles: Styles) -> Result<ExitCode, Error> {
     match args.format {
         Format::Text => {
             print!("{text}");
-            println!("check: {} file(s), outcome: exit {} ({})", args.files.len(), worst.code(), outcome_word(worst));
+            println!(
+                "check: {} file(s), outcome: exit {} ({})",
+                args.files.len(),
+                worst.code(),
+                outcome_word(worst)
+            );
         }
         Format::Json => {
             let doc = json!({

@@ -81,7 +81,9 @@ pub struct GateArgs {
 /// Parse, run, and turn the outcome into an exit code; errors are printed here.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    let styles = Styles { color: use_color(cli.color) };
+    let styles = Styles {
+        color: use_color(cli.color),
+    };
     match run(cli, styles) {
         Ok(code) => code,
         Err(error) => {
@@ -140,11 +142,17 @@ pub fn read_input(path: &str) -> Result<String, Error> {
     let limit = MAX_PLAN_BYTES as u64 + 1;
     let mut bytes = Vec::new();
     if path == "-" {
-        std::io::stdin().lock().take(limit).read_to_end(&mut bytes).map_err(|e| Error::io("-", e))?;
+        std::io::stdin()
+            .lock()
+            .take(limit)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io("-", e))?;
     } else {
         let meta = std::fs::metadata(path).map_err(|e| Error::io(path, e))?;
         if meta.is_dir() {
-            return Err(Error::Usage(format!("{path} is a directory, not a plan file")));
+            return Err(Error::Usage(format!(
+                "{path} is a directory, not a plan file"
+            )));
         }
         std::fs::File::open(path)
             .and_then(|f| f.take(limit).read_to_end(&mut bytes))
@@ -159,7 +167,10 @@ pub fn read_input(path: &str) -> Result<String, Error> {
     String::from_utf8(bytes).map_err(|e| {
         Error::Input(crate::error::Diagnostic::new(
             path,
-            format!("plan is not UTF-8 (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "plan is not UTF-8 (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         ))
     })
 }
@@ -185,5 +196,7 @@ pub fn load_plan(path: &str, workspace: &Workspace) -> Result<Plan, Error> {
 
 /// Today's date in UTC, for exception expiry.
 pub fn today() -> jiff::civil::Date {
-    jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date()
+    jiff::Timestamp::now()
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .date()
 }

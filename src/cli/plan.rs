@@ -20,7 +20,13 @@ pub struct PlanArgs {
 }
 
 pub fn run(args: PlanArgs, styles: Styles) -> Result<ExitCode, Error> {
-    let result = evaluate_one(&args.plan, &args.gate.policy, args.gate.workspace.as_ref(), args.format, styles);
+    let result = evaluate_one(
+        &args.plan,
+        &args.gate.policy,
+        args.gate.workspace.as_ref(),
+        args.format,
+        styles,
+    );
     match (result, args.format) {
         (Ok((code, out)), _) => {
             print!("{out}");

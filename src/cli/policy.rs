@@ -50,16 +50,27 @@ pub fn run(command: PolicyCommand, _styles: Styles) -> Result<ExitCode, Error> {
                     for p in &problems {
                         println!("{p}");
                     }
-                    println!("lint: {} rule(s), {} problem(s)", set.rules.len(), problems.len());
+                    println!(
+                        "lint: {} rule(s), {} problem(s)",
+                        set.rules.len(),
+                        problems.len()
+                    );
                 }
                 Format::Json => println!("{:#}", lint::json(&problems)),
             }
-            Ok(if problems.is_empty() { ExitCode::Allowed } else { ExitCode::Error })
+            Ok(if problems.is_empty() {
+                ExitCode::Allowed
+            } else {
+                ExitCode::Error
+            })
         }
         PolicyCommand::Explain { rule, policy } => {
             let set = load_policy(&policy)?;
             let text = crate::explain::rule(&set, &rule).ok_or_else(|| {
-                Error::Usage(format!("no rule, secret kind or surface `{rule}` in the policy set ({})", set.origin))
+                Error::Usage(format!(
+                    "no rule, secret kind or surface `{rule}` in the policy set ({})",
+                    set.origin
+                ))
             })?;
             print!("{text}");
             Ok(ExitCode::Allowed)
@@ -71,20 +82,31 @@ fn test(dir: Option<PathBuf>) -> Result<ExitCode, Error> {
     let (files, cases, origin) = match dir {
         Some(dir) => {
             let tests = dir.join("tests");
-            let cases = if tests.is_dir() { read_dir(&tests)? } else { Vec::new() };
+            let cases = if tests.is_dir() {
+                read_dir(&tests)?
+            } else {
+                Vec::new()
+            };
             (read_dir(&dir)?, cases, dir.display().to_string())
         }
         None if std::path::Path::new(super::DEFAULT_POLICY_DIR).is_dir() => {
             let dir = PathBuf::from(super::DEFAULT_POLICY_DIR);
             let tests = dir.join("tests");
-            let cases = if tests.is_dir() { read_dir(&tests)? } else { Vec::new() };
+            let cases = if tests.is_dir() {
+                read_dir(&tests)?
+            } else {
+                Vec::new()
+            };
             (read_dir(&dir)?, cases, dir.display().to_string())
         }
         None => (
             embedded::files(),
             embedded::TEST_FILES
                 .iter()
-                .map(|(n, t)| PolicyFile { name: (*n).into(), text: (*t).into() })
+                .map(|(n, t)| PolicyFile {
+                    name: (*n).into(),
+                    text: (*t).into(),
+                })
                 .collect(),
             "embedded".to_string(),
         ),
@@ -100,13 +122,24 @@ fn test(dir: Option<PathBuf>) -> Result<ExitCode, Error> {
             println!(
                 "FAIL {}: {} example at {} {}",
                 result.rule,
-                if result.expect_match { "match" } else { "not_match" },
+                if result.expect_match {
+                    "match"
+                } else {
+                    "not_match"
+                },
                 result.source,
-                if result.expect_match { "does not match" } else { "matches" }
+                if result.expect_match {
+                    "does not match"
+                } else {
+                    "matches"
+                }
             );
         }
     }
-    println!("examples: {passed} passed, {failed} failed ({} rules)", set.rules.len() + set.secret_rules.len());
+    println!(
+        "examples: {passed} passed, {failed} failed ({} rules)",
+        set.rules.len() + set.secret_rules.len()
+    );
     let (mut case_passed, mut case_failed) = (0usize, 0usize);
     for file in cases {
         let cases = CaseFile::parse(&file)?;
@@ -124,6 +157,14 @@ fn test(dir: Option<PathBuf>) -> Result<ExitCode, Error> {
         }
     }
     println!("cases: {case_passed} passed, {case_failed} failed");
-    println!("{} passed, {} failed", passed + case_passed, failed + case_failed);
-    Ok(if failed + case_failed == 0 { ExitCode::Allowed } else { ExitCode::Error })
+    println!(
+        "{} passed, {} failed",
+        passed + case_passed,
+        failed + case_failed
+    );
+    Ok(if failed + case_failed == 0 {
+        ExitCode::Allowed
+    } else {
+        ExitCode::Error
+    })
 }

@@ -97,13 +97,22 @@ struct RawExampleContext {
 fn example(value: &Value) -> Result<(ActionKind, String, Vec<ContextItem>), String> {
     let in_plan = value.as_object().is_some_and(|m| m.contains_key("action"));
     let (raw, agent, context) = if in_plan {
-        let e: RawExampleInPlan = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
+        let e: RawExampleInPlan =
+            serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
         let context = e
             .context
             .into_iter()
-            .map(|c| ContextItem { id: c.id, source: c.source, trust: c.trust })
+            .map(|c| ContextItem {
+                id: c.id,
+                source: c.source,
+                trust: c.trust,
+            })
             .collect();
-        (e.action, e.agent.unwrap_or_else(|| EXAMPLE_AGENT.into()), context)
+        (
+            e.action,
+            e.agent.unwrap_or_else(|| EXAMPLE_AGENT.into()),
+            context,
+        )
     } else {
         let raw: RawAction = serde_json::from_value(value.clone()).map_err(|e| e.to_string())?;
         (raw, EXAMPLE_AGENT.into(), Vec::new())
@@ -151,9 +160,10 @@ struct RawSecretExamples {
 /// overridden by a person with a reason, because they have false positives.
 fn builtin_level(kind: &str) -> Level {
     match kind {
-        "password-assignment" | "connection-string" | "generic-high-entropy" | "stripe-test-key" => {
-            Level::SoftMandatory
-        }
+        "password-assignment"
+        | "connection-string"
+        | "generic-high-entropy"
+        | "stripe-test-key" => Level::SoftMandatory,
         _ => Level::HardMandatory,
     }
 }
@@ -174,7 +184,11 @@ impl Collector<'_> {
 }
 
 /// Phase two: validate every file together into a policy set, or list every problem found.
-pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Result<PolicySet, Vec<Diagnostic>> {
+pub(super) fn build(
+    files: Vec<PolicyFile>,
+    hash: String,
+    origin: String,
+) -> Result<PolicySet, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut parsed = Vec::new();
     for file in &files {
@@ -193,24 +207,42 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
     let mut surfaces = Vec::new();
     let mut surface_conds = Vec::new();
     for (name, raw) in &parsed {
-        let mut c = Collector { file: name, errors: Vec::new() };
+        let mut c = Collector {
+            file: name,
+            errors: Vec::new(),
+        };
         if let Some(v) = &raw.version
             && v.value != 1
         {
-            c.err(v.referenced.line(), v.referenced.column(), None, format!("unsupported policy version {}; this agentgate reads version 1", v.value));
+            c.err(
+                v.referenced.line(),
+                v.referenced.column(),
+                None,
+                format!(
+                    "unsupported policy version {}; this agentgate reads version 1",
+                    v.value
+                ),
+            );
         }
         for (surface_name, spanned) in &raw.surfaces {
             let (line, column) = (spanned.referenced.line(), spanned.referenced.column());
             let subject = format!("surface `{surface_name}`");
             if !valid_id(surface_name) {
-                c.err(line, column, Some(&subject), "surface names are lower-case letters, digits and dashes");
+                c.err(
+                    line,
+                    column,
+                    Some(&subject),
+                    "surface names are lower-case letters, digits and dashes",
+                );
             }
             if surface_index.contains_key(surface_name) {
                 c.err(line, column, Some(&subject), "defined twice");
                 continue;
             }
             let no_nesting = |n: &str| -> Result<usize, String> {
-                Err(format!("surfaces cannot refer to other surfaces (`{n}`); list its matchers instead"))
+                Err(format!(
+                    "surfaces cannot refer to other surfaces (`{n}`); list its matchers instead"
+                ))
             };
             match slots.compile(&spanned.value.matcher, &no_nesting) {
                 Ok(cond) => {
@@ -218,7 +250,10 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
                     surfaces.push(Surface {
                         name: surface_name.clone(),
                         why: spanned.value.why.clone(),
-                        source: Source { file: name.clone(), line },
+                        source: Source {
+                            file: name.clone(),
+                            line,
+                        },
                         matcher: spanned.value.matcher.clone(),
                     });
                     surface_conds.push(cond);
@@ -234,7 +269,14 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
         surface_index.get(n).copied().ok_or_else(|| {
             let mut known = surface_names.clone();
             known.sort();
-            format!("unknown surface `{n}` (defined: {})", if known.is_empty() { "none".into() } else { known.join(", ") })
+            format!(
+                "unknown surface `{n}` (defined: {})",
+                if known.is_empty() {
+                    "none".into()
+                } else {
+                    known.join(", ")
+                }
+            )
         })
     };
 
@@ -250,7 +292,10 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
                     kind: spec.id.clone(),
                     why: spec.description.clone(),
                     level: builtin_level(&spec.id),
-                    source: Source { file: "builtin:secrets".into(), line: 0 },
+                    source: Source {
+                        file: "builtin:secrets".into(),
+                        line: 0,
+                    },
                     examples: Vec::new(),
                 },
             )
@@ -259,13 +304,21 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
     let mut custom: Vec<PatternSpec> = Vec::new();
     let mut configured: HashSet<String> = HashSet::new();
     for (name, raw) in &parsed {
-        let mut c = Collector { file: name, errors: Vec::new() };
+        let mut c = Collector {
+            file: name,
+            errors: Vec::new(),
+        };
         for spanned in &raw.secrets {
             let (line, column) = (spanned.referenced.line(), spanned.referenced.column());
             let s = &spanned.value;
             let subject = format!("secret `{}`", s.id);
             if !valid_id(&s.id) {
-                c.err(line, column, Some(&subject), "secret ids are lower-case letters, digits and dashes");
+                c.err(
+                    line,
+                    column,
+                    Some(&subject),
+                    "secret ids are lower-case letters, digits and dashes",
+                );
                 continue;
             }
             if !configured.insert(s.id.clone()) {
@@ -279,7 +332,12 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
                     continue;
                 }
                 (None, false) => {
-                    c.err(line, column, Some(&subject), "is not a built-in kind; a custom secret needs `regex`");
+                    c.err(
+                        line,
+                        column,
+                        Some(&subject),
+                        "is not a built-in kind; a custom secret needs `regex`",
+                    );
                     continue;
                 }
                 (Some(regex), false) => custom.push(PatternSpec {
@@ -294,9 +352,21 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
                 .examples
                 .iter()
                 .flat_map(|e| {
-                    e.matches.iter().map(|m| (true, m)).chain(e.not_match.iter().map(|m| (false, m)))
+                    e.matches
+                        .iter()
+                        .map(|m| (true, m))
+                        .chain(e.not_match.iter().map(|m| (false, m)))
                 })
-                .map(|(expect, m)| (expect, m.value.clone(), Source { file: name.clone(), line: m.referenced.line() }))
+                .map(|(expect, m)| {
+                    (
+                        expect,
+                        m.value.clone(),
+                        Source {
+                            file: name.clone(),
+                            line: m.referenced.line(),
+                        },
+                    )
+                })
                 .collect();
             secret_rules.insert(
                 s.id.clone(),
@@ -304,8 +374,15 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
                     id: format!("secret-{}", s.id),
                     kind: s.id.clone(),
                     why: s.why.clone(),
-                    level: s.level.unwrap_or(if is_builtin { builtin_level(&s.id) } else { Level::HardMandatory }),
-                    source: Source { file: name.clone(), line },
+                    level: s.level.unwrap_or(if is_builtin {
+                        builtin_level(&s.id)
+                    } else {
+                        Level::HardMandatory
+                    }),
+                    source: Source {
+                        file: name.clone(),
+                        line,
+                    },
                     examples,
                 },
             );
@@ -328,28 +405,51 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
     let mut rules: Vec<Rule> = Vec::new();
     let mut rule_ids: HashSet<String> = secret_rules.values().map(|s| s.id.clone()).collect();
     for (name, raw) in &parsed {
-        let mut c = Collector { file: name, errors: Vec::new() };
+        let mut c = Collector {
+            file: name,
+            errors: Vec::new(),
+        };
         for spanned in &raw.rules {
             let (line, column) = (spanned.referenced.line(), spanned.referenced.column());
             let r = &spanned.value;
             let subject = format!("rule `{}`", r.id);
             if !valid_id(&r.id) {
-                c.err(line, column, Some(&subject), "rule ids are lower-case letters, digits and dashes");
+                c.err(
+                    line,
+                    column,
+                    Some(&subject),
+                    "rule ids are lower-case letters, digits and dashes",
+                );
                 continue;
             }
             if !rule_ids.insert(r.id.clone()) {
-                c.err(line, column, Some(&subject), "rule id used twice (ids are unique across the policy set)");
+                c.err(
+                    line,
+                    column,
+                    Some(&subject),
+                    "rule id used twice (ids are unique across the policy set)",
+                );
                 continue;
             }
             if r.why.trim().is_empty() {
-                c.err(line, column, Some(&subject), "`why` is empty: say in one line why the rule exists");
+                c.err(
+                    line,
+                    column,
+                    Some(&subject),
+                    "`why` is empty: say in one line why the rule exists",
+                );
             }
             let effect = match (r.tier, r.classify, r.deny) {
                 (Some(t), None, None) => Tier::new(t).map(Effect::Tier),
                 (None, Some(t), None) => Tier::new(t).map(Effect::Classify),
                 (None, None, Some(true)) => Some(Effect::Deny),
                 (None, None, Some(false)) => {
-                    c.err(line, column, Some(&subject), "`deny: false` does nothing; remove the rule or give it `tier`");
+                    c.err(
+                        line,
+                        column,
+                        Some(&subject),
+                        "`deny: false` does nothing; remove the rule or give it `tier`",
+                    );
                     continue;
                 }
                 _ => {
@@ -372,7 +472,11 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
                 }
             };
             let mut examples = Vec::new();
-            for (expect, list) in r.examples.iter().flat_map(|e| [(true, &e.matches), (false, &e.not_match)]) {
+            for (expect, list) in r
+                .examples
+                .iter()
+                .flat_map(|e| [(true, &e.matches), (false, &e.not_match)])
+            {
                 for ex in list {
                     let ex_line = ex.referenced.line();
                     match example(&ex.value) {
@@ -381,9 +485,17 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
                             kind,
                             agent,
                             context,
-                            source: Source { file: name.clone(), line: ex_line },
+                            source: Source {
+                                file: name.clone(),
+                                line: ex_line,
+                            },
                         }),
-                        Err(e) => c.err(ex_line, ex.referenced.column(), Some(&subject), format!("example: {e}")),
+                        Err(e) => c.err(
+                            ex_line,
+                            ex.referenced.column(),
+                            Some(&subject),
+                            format!("example: {e}"),
+                        ),
                     }
                 }
             }
@@ -391,10 +503,20 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
                 id: r.id.clone(),
                 why: r.why.trim().to_string(),
                 effect,
-                level: if matches!(effect, Effect::Classify(_)) { Level::HardMandatory } else { r.level.unwrap_or(Level::SoftMandatory) },
-                message: r.message.clone().unwrap_or_else(|| r.why.trim().to_string()),
+                level: if matches!(effect, Effect::Classify(_)) {
+                    Level::HardMandatory
+                } else {
+                    r.level.unwrap_or(Level::SoftMandatory)
+                },
+                message: r
+                    .message
+                    .clone()
+                    .unwrap_or_else(|| r.why.trim().to_string()),
                 remediation: r.remediation.clone(),
-                source: Source { file: name.clone(), line },
+                source: Source {
+                    file: name.clone(),
+                    line,
+                },
                 cond,
                 matcher: r.matcher.clone(),
                 tools: None,
@@ -407,22 +529,40 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
     // Exceptions.
     let mut exceptions = Vec::new();
     for (name, raw) in &parsed {
-        let mut c = Collector { file: name, errors: Vec::new() };
+        let mut c = Collector {
+            file: name,
+            errors: Vec::new(),
+        };
         for spanned in &raw.exceptions {
             let (line, column) = (spanned.referenced.line(), spanned.referenced.column());
             let e = &spanned.value;
             let subject = format!("exception for `{}`", e.rule);
             if !rule_ids.contains(&e.rule) {
-                c.err(line, column, Some(&subject), format!("no rule `{}` in the policy set", e.rule));
+                c.err(
+                    line,
+                    column,
+                    Some(&subject),
+                    format!("no rule `{}` in the policy set", e.rule),
+                );
                 continue;
             }
             if e.reason.trim().is_empty() {
-                c.err(line, column, Some(&subject), "`reason` is empty: an exception says why");
+                c.err(
+                    line,
+                    column,
+                    Some(&subject),
+                    "`reason` is empty: an exception says why",
+                );
             }
             let expires = match e.expires.parse::<jiff::civil::Date>() {
                 Ok(d) => d,
                 Err(err) => {
-                    c.err(line, column, Some(&subject), format!("`expires` must be a date like 2026-12-31: {err}"));
+                    c.err(
+                        line,
+                        column,
+                        Some(&subject),
+                        format!("`expires` must be a date like 2026-12-31: {err}"),
+                    );
                     continue;
                 }
             };
@@ -441,7 +581,10 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
                 reason: e.reason.clone(),
                 expires,
                 scope,
-                source: Source { file: name.clone(), line },
+                source: Source {
+                    file: name.clone(),
+                    line,
+                },
             });
         }
         errors.extend(c.errors);
@@ -462,7 +605,11 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
             rule.cond.fields(&slots, &mut fields);
             for field in fields {
                 let applies = field.tools();
-                if !applies.is_empty() && !tools.iter().any(|t| applies.contains(&t.as_str()) || !TOOLS.contains(&t.as_str())) {
+                if !applies.is_empty()
+                    && !tools
+                        .iter()
+                        .any(|t| applies.contains(&t.as_str()) || !TOOLS.contains(&t.as_str()))
+                {
                     errors.push(
                         Diagnostic::new(&rule.source.file, format!(
                             "match: field `{}` never has a value for tool {} (it exists for {})",
@@ -497,6 +644,8 @@ pub(super) fn build(files: Vec<PolicyFile>, hash: String, origin: String) -> Res
 pub(crate) fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 100
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.')
+        && id.chars().all(|c| {
+            c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.'
+        })
         && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
 }

@@ -5,20 +5,43 @@ use super::PolicyFile;
 
 /// Policy files, by repository path.
 pub const POLICY_FILES: &[(&str, &str)] = &[
-    ("policies/content.yaml", include_str!("../../policies/content.yaml")),
-    ("policies/files.yaml", include_str!("../../policies/files.yaml")),
-    ("policies/network.yaml", include_str!("../../policies/network.yaml")),
-    ("policies/shell.yaml", include_str!("../../policies/shell.yaml")),
+    (
+        "policies/content.yaml",
+        include_str!("../../policies/content.yaml"),
+    ),
+    (
+        "policies/files.yaml",
+        include_str!("../../policies/files.yaml"),
+    ),
+    (
+        "policies/network.yaml",
+        include_str!("../../policies/network.yaml"),
+    ),
+    (
+        "policies/shell.yaml",
+        include_str!("../../policies/shell.yaml"),
+    ),
     ("policies/sql.yaml", include_str!("../../policies/sql.yaml")),
-    ("policies/surfaces.yaml", include_str!("../../policies/surfaces.yaml")),
+    (
+        "policies/surfaces.yaml",
+        include_str!("../../policies/surfaces.yaml"),
+    ),
 ];
 
 /// Fixture plans with expected decisions, run by `agentgate policy test`.
-pub const TEST_FILES: &[(&str, &str)] =
-    &[("policies/tests/decisions.yaml", include_str!("../../policies/tests/decisions.yaml"))];
+pub const TEST_FILES: &[(&str, &str)] = &[(
+    "policies/tests/decisions.yaml",
+    include_str!("../../policies/tests/decisions.yaml"),
+)];
 
 pub fn files() -> Vec<PolicyFile> {
-    POLICY_FILES.iter().map(|(name, text)| PolicyFile { name: (*name).into(), text: (*text).into() }).collect()
+    POLICY_FILES
+        .iter()
+        .map(|(name, text)| PolicyFile {
+            name: (*name).into(),
+            text: (*text).into(),
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -41,9 +64,17 @@ mod tests {
     fn embedded_pack_is_the_policies_folder() {
         let mut embedded: Vec<String> = POLICY_FILES.iter().map(|(n, _)| n.to_string()).collect();
         embedded.sort();
-        assert_eq!(embedded, listed("policies"), "update src/policy/embedded.rs");
+        assert_eq!(
+            embedded,
+            listed("policies"),
+            "update src/policy/embedded.rs"
+        );
         let mut tests: Vec<String> = TEST_FILES.iter().map(|(n, _)| n.to_string()).collect();
         tests.sort();
-        assert_eq!(tests, listed("policies/tests"), "update src/policy/embedded.rs");
+        assert_eq!(
+            tests,
+            listed("policies/tests"),
+            "update src/policy/embedded.rs"
+        );
     }
 }

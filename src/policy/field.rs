@@ -36,7 +36,11 @@ impl Val<'_> {
 }
 
 pub fn format_number(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { n.to_string() }
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
 }
 
 /// The plan-level facts every item sees.
@@ -120,52 +124,144 @@ pub enum Field {
 pub const FIELDS: &[(&str, &[&str], &str)] = &[
     ("tool", &[], "the action's tool"),
     ("id", &[], "the action's id"),
-    ("target", &[], "what the action touches: path, command, database, URL or tool name"),
+    (
+        "target",
+        &[],
+        "what the action touches: path, command, database, URL or tool name",
+    ),
     ("reason", &[], "the reason the agent gave"),
     ("agent", &[], "the proposing agent"),
     ("task", &[], "the plan's task id"),
     ("intent", &[], "what the user asked for"),
-    ("context.trust", &[], "trust of each context item the agent read (trusted, untrusted)"),
+    (
+        "context.trust",
+        &[],
+        "trust of each context item the agent read (trusted, untrusted)",
+    ),
     ("context.source", &[], "source of each context item"),
     ("context.id", &[], "id of each context item"),
-    ("path", &["file.read", "file.write", "file.edit", "file.delete"], "workspace-relative path"),
-    ("content", &["file.write", "file.edit"], "text the action introduces (write content, edit new text or added patch lines)"),
+    (
+        "path",
+        &["file.read", "file.write", "file.edit", "file.delete"],
+        "workspace-relative path",
+    ),
+    (
+        "content",
+        &["file.write", "file.edit"],
+        "text the action introduces (write content, edit new text or added patch lines)",
+    ),
     ("old", &["file.edit"], "text an edit replaces"),
     ("new", &["file.edit"], "text an edit puts in"),
     ("patch", &["file.edit"], "the unified diff of an edit"),
-    ("exists", &["file.read", "file.write", "file.edit", "file.delete"], "whether the file exists before the action"),
+    (
+        "exists",
+        &["file.read", "file.write", "file.edit", "file.delete"],
+        "whether the file exists before the action",
+    ),
     ("command", &["shell.exec"], "the whole command as written"),
     ("cwd", &["shell.exec"], "working directory"),
     ("timeout", &["shell.exec"], "timeout in seconds"),
     ("rollback", &["shell.exec"], "the rollback command"),
-    ("env", &["shell.exec"], "names of environment variables set (env.NAME for a value)"),
-    ("program", &["shell.exec"], "program of a sub-command, basename, after unwrapping wrappers"),
-    ("program_path", &["shell.exec"], "program as written (/bin/rm)"),
-    ("subcommand", &["shell.exec"], "first positional argument (git push -> push)"),
-    ("arguments", &["shell.exec"], "every argument word of a sub-command"),
-    ("flags", &["shell.exec"], "flags, split (-rf -> -r, -f) and without values"),
-    ("positionals", &["shell.exec"], "arguments that are not flags"),
-    ("wrappers", &["shell.exec"], "wrappers peeled off (sudo, env, bash -c, xargs, find -exec)"),
-    ("writes", &["shell.exec"], "files written by output redirections"),
-    ("dynamic", &["shell.exec"], "whether a word is only known at run time ($VAR, $(...))"),
-    ("item", &["shell.exec", "sql.exec"], "the sub-command or statement as agentgate reads it"),
+    (
+        "env",
+        &["shell.exec"],
+        "names of environment variables set (env.NAME for a value)",
+    ),
+    (
+        "program",
+        &["shell.exec"],
+        "program of a sub-command, basename, after unwrapping wrappers",
+    ),
+    (
+        "program_path",
+        &["shell.exec"],
+        "program as written (/bin/rm)",
+    ),
+    (
+        "subcommand",
+        &["shell.exec"],
+        "first positional argument (git push -> push)",
+    ),
+    (
+        "arguments",
+        &["shell.exec"],
+        "every argument word of a sub-command",
+    ),
+    (
+        "flags",
+        &["shell.exec"],
+        "flags, split (-rf -> -r, -f) and without values",
+    ),
+    (
+        "positionals",
+        &["shell.exec"],
+        "arguments that are not flags",
+    ),
+    (
+        "wrappers",
+        &["shell.exec"],
+        "wrappers peeled off (sudo, env, bash -c, xargs, find -exec)",
+    ),
+    (
+        "writes",
+        &["shell.exec"],
+        "files written by output redirections",
+    ),
+    (
+        "dynamic",
+        &["shell.exec"],
+        "whether a word is only known at run time ($VAR, $(...))",
+    ),
+    (
+        "item",
+        &["shell.exec", "sql.exec"],
+        "the sub-command or statement as agentgate reads it",
+    ),
     ("origin", &["shell.exec"], "command or rollback"),
-    ("database", &["sql.exec"], "workspace-relative database file"),
+    (
+        "database",
+        &["sql.exec"],
+        "workspace-relative database file",
+    ),
     ("statement", &["sql.exec"], "the whole SQL text"),
-    ("sql.kind", &["sql.exec"], "statement kind: select, insert, update, delete, drop, truncate, alter, alter-drop, ..."),
+    (
+        "sql.kind",
+        &["sql.exec"],
+        "statement kind: select, insert, update, delete, drop, truncate, alter, alter-drop, ...",
+    ),
     ("sql.tables", &["sql.exec"], "tables the statement touches"),
-    ("sql.where", &["sql.exec"], "an UPDATE or DELETE has a real WHERE (not absent, not always true)"),
+    (
+        "sql.where",
+        &["sql.exec"],
+        "an UPDATE or DELETE has a real WHERE (not absent, not always true)",
+    ),
     ("method", &["http.request"], "HTTP method, upper case"),
     ("url", &["http.request"], "the whole URL"),
     ("scheme", &["http.request"], "http or https"),
     ("host", &["http.request"], "host name, lower case"),
-    ("port", &["http.request"], "port, explicit or the scheme's default"),
+    (
+        "port",
+        &["http.request"],
+        "port, explicit or the scheme's default",
+    ),
     ("url.path", &["http.request"], "URL path"),
     ("query", &["http.request"], "URL query string"),
-    ("headers", &["http.request"], "header names, lower case (headers.NAME for a value)"),
-    ("body", &["http.request"], "request body as text (body.a.b for a JSON member)"),
+    (
+        "headers",
+        &["http.request"],
+        "header names, lower case (headers.NAME for a value)",
+    ),
+    (
+        "body",
+        &["http.request"],
+        "request body as text (body.a.b for a JSON member)",
+    ),
     ("name", &["call"], "name of the called tool"),
-    ("args", &["call"], "call arguments as JSON text (args.a.b for a member)"),
+    (
+        "args",
+        &["call"],
+        "call arguments as JSON text (args.a.b for a member)",
+    ),
 ];
 
 impl Field {
@@ -239,7 +335,9 @@ impl Field {
         if let Some(rest) = name.strip_prefix("args.").filter(|r| nonempty(r)) {
             return Ok(Field::ArgsPath(path(rest)));
         }
-        let hint = closest(name).map(|c| format!(" (did you mean `{c}`?)")).unwrap_or_default();
+        let hint = closest(name)
+            .map(|c| format!(" (did you mean `{c}`?)"))
+            .unwrap_or_default();
         Err(format!("unknown field `{name}`{hint}"))
     }
 
@@ -267,13 +365,23 @@ impl Field {
             Field::ArgsPath(_) => "args",
             _ => "",
         };
-        let name = if simple.is_empty() { self.name() } else { simple.to_string() };
-        FIELDS.iter().find(|(n, _, _)| *n == name).map_or(&[], |(_, tools, _)| tools)
+        let name = if simple.is_empty() {
+            self.name()
+        } else {
+            simple.to_string()
+        };
+        FIELDS
+            .iter()
+            .find(|(n, _, _)| *n == name)
+            .map_or(&[], |(_, tools, _)| tools)
     }
 
     /// Globs on path-like fields keep `*` within one path segment.
     pub fn path_like(&self) -> bool {
-        matches!(self, Field::Path | Field::Cwd | Field::Database | Field::Writes | Field::ProgramPath)
+        matches!(
+            self,
+            Field::Path | Field::Cwd | Field::Database | Field::Writes | Field::ProgramPath
+        )
     }
 
     /// Append the values of this field for `s`.
@@ -296,10 +404,17 @@ impl Field {
             Field::Agent => text(out, s.plan.agent),
             Field::Task => s.plan.task.into_iter().for_each(|t| text(out, t)),
             Field::Intent => s.plan.intent.into_iter().for_each(|t| text(out, t)),
-            Field::ContextTrust => s.plan.context.iter().for_each(|c| text(out, c.trust.as_str())),
-            Field::ContextSource => {
-                s.plan.context.iter().filter_map(|c| c.source.as_deref()).for_each(|v| text(out, v))
-            }
+            Field::ContextTrust => s
+                .plan
+                .context
+                .iter()
+                .for_each(|c| text(out, c.trust.as_str())),
+            Field::ContextSource => s
+                .plan
+                .context
+                .iter()
+                .filter_map(|c| c.source.as_deref())
+                .for_each(|v| text(out, v)),
             Field::ContextId => s.plan.context.iter().for_each(|c| text(out, &c.id)),
             Field::Path => match s.kind {
                 ActionKind::FileRead { path }
@@ -310,22 +425,40 @@ impl Field {
             },
             Field::Content => match s.kind {
                 ActionKind::FileWrite { content, .. } => text(out, content),
-                ActionKind::FileEdit { edit: Edit::Replace { new, .. }, .. } => text(out, new),
-                ActionKind::FileEdit { edit: Edit::Patch(p), .. } => owned(out, added_lines(p)),
+                ActionKind::FileEdit {
+                    edit: Edit::Replace { new, .. },
+                    ..
+                } => text(out, new),
+                ActionKind::FileEdit {
+                    edit: Edit::Patch(p),
+                    ..
+                } => owned(out, added_lines(p)),
                 _ => {}
             },
             Field::Old => {
-                if let ActionKind::FileEdit { edit: Edit::Replace { old, .. }, .. } = s.kind {
+                if let ActionKind::FileEdit {
+                    edit: Edit::Replace { old, .. },
+                    ..
+                } = s.kind
+                {
                     text(out, old)
                 }
             }
             Field::New => {
-                if let ActionKind::FileEdit { edit: Edit::Replace { new, .. }, .. } = s.kind {
+                if let ActionKind::FileEdit {
+                    edit: Edit::Replace { new, .. },
+                    ..
+                } = s.kind
+                {
                     text(out, new)
                 }
             }
             Field::Patch => {
-                if let ActionKind::FileEdit { edit: Edit::Patch(p), .. } = s.kind {
+                if let ActionKind::FileEdit {
+                    edit: Edit::Patch(p),
+                    ..
+                } = s.kind
+                {
                     text(out, p)
                 }
             }
@@ -352,7 +485,9 @@ impl Field {
             }
             Field::Timeout => {
                 if let ActionKind::Shell(sh) = s.kind {
-                    sh.timeout.iter().for_each(|t| out.push(Val::Num(*t as f64)))
+                    sh.timeout
+                        .iter()
+                        .for_each(|t| out.push(Val::Num(*t as f64)))
                 }
             }
             Field::Rollback => {
@@ -373,23 +508,44 @@ impl Field {
                     sh.env.get(name).into_iter().for_each(|v| text(out, v));
                 }
                 if let Some(c) = shell_command {
-                    c.assignments.iter().filter(|(k, _)| k == name).for_each(|(_, v)| text(out, v));
+                    c.assignments
+                        .iter()
+                        .filter(|(k, _)| k == name)
+                        .for_each(|(_, v)| text(out, v));
                 }
             }
-            Field::Program => shell_command.and_then(|c| c.program.as_deref()).into_iter().for_each(|v| text(out, v)),
-            Field::ProgramPath => {
-                shell_command.and_then(|c| c.program_path.as_deref()).into_iter().for_each(|v| text(out, v))
-            }
-            Field::Subcommand => {
-                shell_command.and_then(|c| c.subcommand.as_deref()).into_iter().for_each(|v| text(out, v))
-            }
-            Field::Arguments => shell_command.iter().flat_map(|c| &c.args).for_each(|v| text(out, v)),
-            Field::Flags => shell_command.iter().flat_map(|c| &c.flags).for_each(|v| text(out, v)),
-            Field::Positionals => shell_command.iter().flat_map(|c| &c.positionals).for_each(|v| text(out, v)),
-            Field::Wrappers => shell_command.iter().flat_map(|c| &c.wrappers).for_each(|v| text(out, v)),
-            Field::Writes => {
-                shell_command.iter().flat_map(|c| written_files(c)).for_each(|v| text(out, v))
-            }
+            Field::Program => shell_command
+                .and_then(|c| c.program.as_deref())
+                .into_iter()
+                .for_each(|v| text(out, v)),
+            Field::ProgramPath => shell_command
+                .and_then(|c| c.program_path.as_deref())
+                .into_iter()
+                .for_each(|v| text(out, v)),
+            Field::Subcommand => shell_command
+                .and_then(|c| c.subcommand.as_deref())
+                .into_iter()
+                .for_each(|v| text(out, v)),
+            Field::Arguments => shell_command
+                .iter()
+                .flat_map(|c| &c.args)
+                .for_each(|v| text(out, v)),
+            Field::Flags => shell_command
+                .iter()
+                .flat_map(|c| &c.flags)
+                .for_each(|v| text(out, v)),
+            Field::Positionals => shell_command
+                .iter()
+                .flat_map(|c| &c.positionals)
+                .for_each(|v| text(out, v)),
+            Field::Wrappers => shell_command
+                .iter()
+                .flat_map(|c| &c.wrappers)
+                .for_each(|v| text(out, v)),
+            Field::Writes => shell_command
+                .iter()
+                .flat_map(|c| written_files(c))
+                .for_each(|v| text(out, v)),
             Field::Dynamic => {
                 if let Some(c) = shell_command {
                     out.push(Val::Bool(c.dynamic))
@@ -401,13 +557,15 @@ impl Field {
                 _ => {}
             },
             Field::Origin => match &s.item.detail {
-                ItemDetail::Shell { origin, .. } | ItemDetail::ShellUnreadable { origin, .. } => text(
-                    out,
-                    match origin {
-                        ShellOrigin::Command => "command",
-                        ShellOrigin::Rollback => "rollback",
-                    },
-                ),
+                ItemDetail::Shell { origin, .. } | ItemDetail::ShellUnreadable { origin, .. } => {
+                    text(
+                        out,
+                        match origin {
+                            ShellOrigin::Command => "command",
+                            ShellOrigin::Rollback => "rollback",
+                        },
+                    )
+                }
                 _ => {}
             },
             Field::Database => {
@@ -421,23 +579,41 @@ impl Field {
                 }
             }
             Field::SqlKind => statement.iter().for_each(|st| text(out, &st.kind)),
-            Field::SqlTables => statement.iter().flat_map(|st| &st.tables).for_each(|t| text(out, t)),
-            Field::SqlWhere => statement.iter().for_each(|st| out.push(Val::Bool(st.has_where))),
-            Field::Method | Field::Url | Field::Scheme | Field::Host | Field::Port | Field::UrlPath
-            | Field::Query | Field::HeaderNames | Field::Header(_) | Field::Body | Field::BodyPath(_) => {
+            Field::SqlTables => statement
+                .iter()
+                .flat_map(|st| &st.tables)
+                .for_each(|t| text(out, t)),
+            Field::SqlWhere => statement
+                .iter()
+                .for_each(|st| out.push(Val::Bool(st.has_where))),
+            Field::Method
+            | Field::Url
+            | Field::Scheme
+            | Field::Host
+            | Field::Port
+            | Field::UrlPath
+            | Field::Query
+            | Field::HeaderNames
+            | Field::Header(_)
+            | Field::Body
+            | Field::BodyPath(_) => {
                 if let ActionKind::Http(h) = s.kind {
                     match self {
                         Field::Method => text(out, &h.method),
                         Field::Url => text(out, h.url.as_str()),
                         Field::Scheme => text(out, h.url.scheme()),
                         Field::Host => h.url.host_str().into_iter().for_each(|v| text(out, v)),
-                        Field::Port => {
-                            h.url.port_or_known_default().into_iter().for_each(|p| out.push(Val::Num(f64::from(p))))
-                        }
+                        Field::Port => h
+                            .url
+                            .port_or_known_default()
+                            .into_iter()
+                            .for_each(|p| out.push(Val::Num(f64::from(p)))),
                         Field::UrlPath => text(out, h.url.path()),
                         Field::Query => h.url.query().into_iter().for_each(|q| text(out, q)),
                         Field::HeaderNames => h.headers.keys().for_each(|k| text(out, k)),
-                        Field::Header(name) => h.headers.get(name).into_iter().for_each(|v| text(out, v)),
+                        Field::Header(name) => {
+                            h.headers.get(name).into_iter().for_each(|v| text(out, v))
+                        }
                         Field::Body => {
                             if let Some(body) = &h.body {
                                 push_json(body, out)
@@ -486,7 +662,10 @@ fn push_json<'a>(value: &'a Value, out: &mut Vec<Val<'a>>) {
     match value {
         Value::Null => {}
         Value::Bool(b) => out.push(Val::Bool(*b)),
-        Value::Number(n) => out.push(n.as_f64().map_or(Val::Str(Cow::Owned(n.to_string())), Val::Num)),
+        Value::Number(n) => out.push(
+            n.as_f64()
+                .map_or(Val::Str(Cow::Owned(n.to_string())), Val::Num),
+        ),
         Value::String(s) => out.push(Val::Str(Cow::Borrowed(s))),
         Value::Array(items) if items.iter().all(|i| !i.is_object() && !i.is_array()) => {
             items.iter().for_each(|i| push_json(i, out))
@@ -530,9 +709,19 @@ mod tests {
             let f = Field::parse(name).unwrap();
             assert_eq!(&f.name(), name);
         }
-        assert_eq!(Field::parse("args.a.b").unwrap(), Field::ArgsPath(vec!["a".into(), "b".into()]));
-        assert_eq!(Field::parse("headers.Authorization").unwrap(), Field::Header("authorization".into()));
-        assert!(Field::parse("progam").unwrap_err().contains("did you mean `program`"));
+        assert_eq!(
+            Field::parse("args.a.b").unwrap(),
+            Field::ArgsPath(vec!["a".into(), "b".into()])
+        );
+        assert_eq!(
+            Field::parse("headers.Authorization").unwrap(),
+            Field::Header("authorization".into())
+        );
+        assert!(
+            Field::parse("progam")
+                .unwrap_err()
+                .contains("did you mean `program`")
+        );
         assert!(Field::parse("args.").is_err());
         assert!(Field::parse("body..x").is_err());
     }

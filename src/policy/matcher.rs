@@ -13,8 +13,20 @@ use super::field::{Field, Subject, Val};
 /// `in`, `glob` and `regex` hold when some value matches; `not_in`, `not_glob` and `not_regex` hold
 /// when some value does not (so `positionals: {not_glob: "target/**"}` is "an argument outside target/").
 /// To say "no value matches", wrap the condition in `not:`.
-pub const OPERATORS: [&str; 12] =
-    ["equals", "in", "not_in", "glob", "not_glob", "regex", "not_regex", "gt", "ge", "lt", "le", "exists"];
+pub const OPERATORS: [&str; 12] = [
+    "equals",
+    "in",
+    "not_in",
+    "glob",
+    "not_glob",
+    "regex",
+    "not_regex",
+    "gt",
+    "ge",
+    "lt",
+    "le",
+    "exists",
+];
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Lit {
@@ -126,7 +138,10 @@ impl SlotsBuilder {
             return *i;
         }
         let i = self.sources.len();
-        self.sources.push(SlotSource { field: Some(field.clone()), ..Default::default() });
+        self.sources.push(SlotSource {
+            field: Some(field.clone()),
+            ..Default::default()
+        });
         self.index.insert(field, i);
         i
     }
@@ -139,10 +154,17 @@ impl SlotsBuilder {
     ) -> Result<Cond, String> {
         let map = match value {
             Value::Object(map) if map.is_empty() => {
-                return Err("an empty match would match every action; name at least one field".into());
+                return Err(
+                    "an empty match would match every action; name at least one field".into(),
+                );
             }
             Value::Object(map) => map,
-            other => return Err(format!("a match is a mapping of fields to conditions, not {}", kind(other))),
+            other => {
+                return Err(format!(
+                    "a match is a mapping of fields to conditions, not {}",
+                    kind(other)
+                ));
+            }
         };
         let mut parts = Vec::with_capacity(map.len());
         for (key, spec) in map {
@@ -152,8 +174,15 @@ impl SlotsBuilder {
                         .as_array()
                         .filter(|l| !l.is_empty())
                         .ok_or_else(|| format!("`{key}` takes a non-empty list of matches"))?;
-                    let inner = list.iter().map(|v| self.compile(v, surface)).collect::<Result<Vec<_>, _>>()?;
-                    if key == "any" { Cond::Any(inner) } else { Cond::All(inner) }
+                    let inner = list
+                        .iter()
+                        .map(|v| self.compile(v, surface))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    if key == "any" {
+                        Cond::Any(inner)
+                    } else {
+                        Cond::All(inner)
+                    }
                 }
                 "not" => Cond::Not(Box::new(self.compile(spec, surface)?)),
                 "surface" => {
@@ -161,21 +190,36 @@ impl SlotsBuilder {
                         Value::String(s) => vec![s.as_str()],
                         Value::Array(items) if !items.is_empty() => items
                             .iter()
-                            .map(|i| i.as_str().ok_or("`surface` takes a name or a list of names"))
+                            .map(|i| {
+                                i.as_str()
+                                    .ok_or("`surface` takes a name or a list of names")
+                            })
                             .collect::<Result<_, _>>()?,
                         _ => return Err("`surface` takes a name or a list of names".into()),
                     };
-                    let conds = names.iter().map(|n| surface(n).map(Cond::Surface)).collect::<Result<Vec<_>, _>>()?;
-                    if conds.len() == 1 { conds.into_iter().next().unwrap_or(Cond::Any(vec![])) } else { Cond::Any(conds) }
+                    let conds = names
+                        .iter()
+                        .map(|n| surface(n).map(Cond::Surface))
+                        .collect::<Result<Vec<_>, _>>()?;
+                    if conds.len() == 1 {
+                        conds.into_iter().next().unwrap_or(Cond::Any(vec![]))
+                    } else {
+                        Cond::Any(conds)
+                    }
                 }
                 name => {
                     let field = Field::parse(name)?;
-                    self.field_condition(field, spec).map_err(|e| format!("`{name}`: {e}"))?
+                    self.field_condition(field, spec)
+                        .map_err(|e| format!("`{name}`: {e}"))?
                 }
             };
             parts.push(part);
         }
-        Ok(if parts.len() == 1 { parts.pop().unwrap_or(Cond::All(vec![])) } else { Cond::All(parts) })
+        Ok(if parts.len() == 1 {
+            parts.pop().unwrap_or(Cond::All(vec![]))
+        } else {
+            Cond::All(parts)
+        })
     }
 
     fn field_condition(&mut self, field: Field, spec: &Value) -> Result<Cond, String> {
@@ -192,7 +236,10 @@ impl SlotsBuilder {
             }
             Value::Object(ops) => {
                 if ops.is_empty() {
-                    return Err(format!("an empty condition; use one of: {}", OPERATORS.join(", ")));
+                    return Err(format!(
+                        "an empty condition; use one of: {}",
+                        OPERATORS.join(", ")
+                    ));
                 }
                 let mut tests = Vec::with_capacity(ops.len());
                 for (op, arg) in ops {
@@ -204,24 +251,38 @@ impl SlotsBuilder {
                                 .filter(|l| !l.is_empty())
                                 .ok_or_else(|| format!("`{op}` takes a non-empty list"))?;
                             let lits = list.iter().map(literal).collect::<Result<_, _>>()?;
-                            if op == "in" { Test::In(lits) } else { Test::NotIn(lits) }
+                            if op == "in" {
+                                Test::In(lits)
+                            } else {
+                                Test::NotIn(lits)
+                            }
                         }
                         "glob" | "not_glob" => {
                             let idx = strings(arg, op)?
                                 .into_iter()
                                 .map(|g| self.add_glob(slot, g, path_like))
                                 .collect::<Result<_, _>>()?;
-                            if op == "glob" { Test::Glob(idx) } else { Test::NotGlob(idx) }
+                            if op == "glob" {
+                                Test::Glob(idx)
+                            } else {
+                                Test::NotGlob(idx)
+                            }
                         }
                         "regex" | "not_regex" => {
                             let idx = strings(arg, op)?
                                 .into_iter()
                                 .map(|r| self.add_regex(slot, r))
                                 .collect::<Result<_, _>>()?;
-                            if op == "regex" { Test::Regex(idx) } else { Test::NotRegex(idx) }
+                            if op == "regex" {
+                                Test::Regex(idx)
+                            } else {
+                                Test::NotRegex(idx)
+                            }
                         }
                         "gt" | "ge" | "lt" | "le" => {
-                            let n = arg.as_f64().ok_or_else(|| format!("`{op}` takes a number"))?;
+                            let n = arg
+                                .as_f64()
+                                .ok_or_else(|| format!("`{op}` takes a number"))?;
                             let cmp = match op.as_str() {
                                 "gt" => CmpOp::Gt,
                                 "ge" => CmpOp::Ge,
@@ -230,14 +291,23 @@ impl SlotsBuilder {
                             };
                             Test::Cmp(cmp, n)
                         }
-                        "exists" => Test::Exists(arg.as_bool().ok_or("`exists` takes true or false")?),
+                        "exists" => {
+                            Test::Exists(arg.as_bool().ok_or("`exists` takes true or false")?)
+                        }
                         other => {
-                            return Err(format!("unknown operator `{other}`; use one of: {}", OPERATORS.join(", ")));
+                            return Err(format!(
+                                "unknown operator `{other}`; use one of: {}",
+                                OPERATORS.join(", ")
+                            ));
                         }
                     };
                     tests.push(leaf(test));
                 }
-                Ok(if tests.len() == 1 { tests.pop().unwrap_or(Cond::All(vec![])) } else { Cond::All(tests) })
+                Ok(if tests.len() == 1 {
+                    tests.pop().unwrap_or(Cond::All(vec![]))
+                } else {
+                    Cond::All(tests)
+                })
             }
             scalar => Ok(leaf(Test::Eq(literal(scalar)?))),
         }
@@ -268,7 +338,8 @@ impl SlotsBuilder {
         let mut slots = Vec::with_capacity(self.sources.len());
         for source in self.sources {
             let field = source.field.ok_or("internal: slot without field")?;
-            let regex = RegexSet::new(&source.regexes).map_err(|e| format!("field `{}`: {e}", field.name()))?;
+            let regex = RegexSet::new(&source.regexes)
+                .map_err(|e| format!("field `{}`: {e}", field.name()))?;
             let mut globs = GlobSetBuilder::new();
             for g in &source.globs {
                 globs.add(
@@ -278,7 +349,9 @@ impl SlotsBuilder {
                         .map_err(|e| format!("invalid glob `{g}`: {e}"))?,
                 );
             }
-            let globs = globs.build().map_err(|e| format!("field `{}`: {e}", field.name()))?;
+            let globs = globs
+                .build()
+                .map_err(|e| format!("field `{}`: {e}", field.name()))?;
             slots.push(Slot {
                 has_regex: !source.regexes.is_empty(),
                 has_globs: !source.globs.is_empty(),
@@ -305,9 +378,15 @@ fn kind(v: &Value) -> &'static str {
 fn literal(v: &Value) -> Result<Lit, String> {
     match v {
         Value::String(s) => Ok(Lit::Str(s.clone())),
-        Value::Number(n) => n.as_f64().map(Lit::Num).ok_or_else(|| format!("number {n} out of range")),
+        Value::Number(n) => n
+            .as_f64()
+            .map(Lit::Num)
+            .ok_or_else(|| format!("number {n} out of range")),
         Value::Bool(b) => Ok(Lit::Bool(*b)),
-        other => Err(format!("expected a string, number or boolean, not {}", kind(other))),
+        other => Err(format!(
+            "expected a string, number or boolean, not {}",
+            kind(other)
+        )),
     }
 }
 
@@ -316,7 +395,11 @@ fn strings(v: &Value, op: &str) -> Result<Vec<String>, String> {
         Value::String(s) => Ok(vec![s.clone()]),
         Value::Array(items) if !items.is_empty() => items
             .iter()
-            .map(|i| i.as_str().map(str::to_string).ok_or_else(|| format!("`{op}` takes a string or a list of strings")))
+            .map(|i| {
+                i.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| format!("`{op}` takes a string or a list of strings"))
+            })
             .collect(),
         _ => Err(format!("`{op}` takes a string or a list of strings")),
     }
@@ -428,8 +511,14 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             }
             Cond::Leaf { slot, test } => match test {
                 Test::Eq(lit) => self.values(*slot).iter().any(|v| equals(v, lit)),
-                Test::In(lits) => self.values(*slot).iter().any(|v| lits.iter().any(|l| equals(v, l))),
-                Test::NotIn(lits) => self.values(*slot).iter().any(|v| !lits.iter().any(|l| equals(v, l))),
+                Test::In(lits) => self
+                    .values(*slot)
+                    .iter()
+                    .any(|v| lits.iter().any(|l| equals(v, l))),
+                Test::NotIn(lits) => self
+                    .values(*slot)
+                    .iter()
+                    .any(|v| !lits.iter().any(|l| equals(v, l))),
                 Test::Glob(idx) => {
                     let hits = self.glob_hits(*slot);
                     idx.iter().any(|i| hits.get(*i).copied().unwrap_or(false))
@@ -454,12 +543,17 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                         !idx.iter().any(|i| m.matched(*i))
                     })
                 }
-                Test::Cmp(op, n) => self.values(*slot).iter().filter_map(Val::number).any(|v| match op {
-                    CmpOp::Gt => v > *n,
-                    CmpOp::Ge => v >= *n,
-                    CmpOp::Lt => v < *n,
-                    CmpOp::Le => v <= *n,
-                }),
+                Test::Cmp(op, n) => {
+                    self.values(*slot)
+                        .iter()
+                        .filter_map(Val::number)
+                        .any(|v| match op {
+                            CmpOp::Gt => v > *n,
+                            CmpOp::Ge => v >= *n,
+                            CmpOp::Lt => v < *n,
+                            CmpOp::Le => v <= *n,
+                        })
+                }
                 Test::Exists(want) => self.values(*slot).is_empty() != *want,
             },
         }

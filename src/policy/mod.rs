@@ -94,7 +94,11 @@ impl PolicySet {
         for dir in dirs {
             files.extend(read_dir(dir)?);
         }
-        let origin = dirs.iter().map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ");
+        let origin = dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
         Self::from_files(files, origin)
     }
 
@@ -106,22 +110,35 @@ impl PolicySet {
             .into_iter()
             .filter(|r| !r.passed())
             .map(|r| {
-                Diagnostic::new(r.source.file.clone(), if r.expect_match {
-                    "this `match` example does not match the rule"
-                } else {
-                    "this `not_match` example matches the rule"
-                })
+                Diagnostic::new(
+                    r.source.file.clone(),
+                    if r.expect_match {
+                        "this `match` example does not match the rule"
+                    } else {
+                        "this `not_match` example matches the rule"
+                    },
+                )
                 .at(r.source.line, 1)
                 .subject(format!("rule `{}`", r.rule))
             })
             .collect();
-        if failures.is_empty() { Ok(set) } else { Err(Error::Policy(failures)) }
+        if failures.is_empty() {
+            Ok(set)
+        } else {
+            Err(Error::Policy(failures))
+        }
     }
 
     /// Validate without running the examples (`policy test` runs and reports them itself).
-    pub fn without_example_check(files: Vec<PolicyFile>, origin: String) -> Result<PolicySet, Error> {
+    pub fn without_example_check(
+        files: Vec<PolicyFile>,
+        origin: String,
+    ) -> Result<PolicySet, Error> {
         if files.is_empty() {
-            return Err(Error::Policy(vec![Diagnostic::new(origin, "no policy files (*.yaml) found")]));
+            return Err(Error::Policy(vec![Diagnostic::new(
+                origin,
+                "no policy files (*.yaml) found",
+            )]));
         }
         let hash = hash_files(&files);
         config::build(files, hash, origin).map_err(Error::Policy)
@@ -144,7 +161,9 @@ impl PolicySet {
         let mut any_tool = Vec::new();
         for (i, rule) in rules.iter().enumerate() {
             match &rule.tools {
-                Some(tools) => tools.iter().for_each(|t| by_tool.entry(t.clone()).or_default().push(i)),
+                Some(tools) => tools
+                    .iter()
+                    .for_each(|t| by_tool.entry(t.clone()).or_default().push(i)),
                 None => any_tool.push(i),
             }
         }
@@ -204,7 +223,9 @@ impl PolicySet {
                 continue;
             }
             let excepted_by = self.exceptions.iter().position(|e| {
-                e.rule == rule.id && e.active(today) && e.scope.as_ref().is_none_or(|s| eval.eval(s))
+                e.rule == rule.id
+                    && e.active(today)
+                    && e.scope.as_ref().is_none_or(|s| eval.eval(s))
             });
             match rule.effect {
                 Effect::Classify(t) if excepted_by.is_none() => {
@@ -212,36 +233,71 @@ impl PolicySet {
                     classified_by.push(i);
                 }
                 Effect::Classify(_) => {}
-                Effect::Tier(_) | Effect::Deny => hits.push(Hit { rule: i, excepted_by }),
+                Effect::Tier(_) | Effect::Deny => hits.push(Hit {
+                    rule: i,
+                    excepted_by,
+                }),
             }
         }
         let item = subject.item;
         let mut tier = classified.unwrap_or(item.base).max(item.floor);
         for hit in &hits {
             let rule = &self.rules[hit.rule];
-            if let (Effect::Tier(t), None, true) = (rule.effect, hit.excepted_by, rule.level.enforced()) {
+            if let (Effect::Tier(t), None, true) =
+                (rule.effect, hit.excepted_by, rule.level.enforced())
+            {
                 tier = tier.max(t);
             }
         }
-        ItemOutcome { tier, classified_by, hits }
+        ItemOutcome {
+            tier,
+            classified_by,
+            hits,
+        }
     }
 
     /// The active exception for `rule` whose scope covers `subject`, if any.
-    pub fn exception_for(&self, rule: &str, subject: Subject<'_>, today: jiff::civil::Date) -> Option<&Exception> {
+    pub fn exception_for(
+        &self,
+        rule: &str,
+        subject: Subject<'_>,
+        today: jiff::civil::Date,
+    ) -> Option<&Exception> {
         let mut eval = self.evaluator(subject);
-        self.exceptions
-            .iter()
-            .find(|e| e.rule == rule && e.active(today) && e.scope.as_ref().is_none_or(|s| eval.eval(s)))
+        self.exceptions.iter().find(|e| {
+            e.rule == rule && e.active(today) && e.scope.as_ref().is_none_or(|s| eval.eval(s))
+        })
     }
 
     /// Whether a rule matches an example's action (any of its items), for examples and lint.
     pub fn rule_matches(&self, rule: &Rule, example: &Example) -> bool {
         let kind = &example.kind;
-        let exists = matches!(kind, ActionKind::FileEdit { .. } | ActionKind::FileDelete { .. });
-        let items = action::items(kind, Facts { exists, unchanged: false });
-        let plan = PlanFacts { agent: &example.agent, task: None, intent: None, context: &example.context };
+        let exists = matches!(
+            kind,
+            ActionKind::FileEdit { .. } | ActionKind::FileDelete { .. }
+        );
+        let items = action::items(
+            kind,
+            Facts {
+                exists,
+                unchanged: false,
+            },
+        );
+        let plan = PlanFacts {
+            agent: &example.agent,
+            task: None,
+            intent: None,
+            context: &example.context,
+        };
         items.iter().any(|item| {
-            let subject = Subject { plan, id: "example", reason: None, kind, item, exists };
+            let subject = Subject {
+                plan,
+                id: "example",
+                reason: None,
+                kind,
+                item,
+                exists,
+            };
             self.evaluator(subject).eval(&rule.cond)
         })
     }
@@ -261,7 +317,11 @@ impl PolicySet {
         }
         for secret in &self.secret_rules {
             for (expect, text, source) in &secret.examples {
-                let matched = self.scanner().scan(text).iter().any(|m| m.kind == secret.kind);
+                let matched = self
+                    .scanner()
+                    .scan(text)
+                    .iter()
+                    .any(|m| m.kind == secret.kind);
                 out.push(ExampleResult {
                     rule: secret.id.clone(),
                     expect_match: *expect,
@@ -276,7 +336,11 @@ impl PolicySet {
 
 fn hash_files(files: &[PolicyFile]) -> String {
     let mut sorted: Vec<&PolicyFile> = files.iter().collect();
-    sorted.sort_by(|a, b| base_name(&a.name).cmp(base_name(&b.name)).then(a.text.cmp(&b.text)));
+    sorted.sort_by(|a, b| {
+        base_name(&a.name)
+            .cmp(base_name(&b.name))
+            .then(a.text.cmp(&b.text))
+    });
     let mut hasher = Sha256::new();
     for f in sorted {
         hasher.update(base_name(&f.name).as_bytes());
@@ -293,7 +357,8 @@ fn base_name(name: &str) -> &str {
 
 /// The policy files of one folder.
 pub fn read_dir(dir: &Path) -> Result<Vec<PolicyFile>, Error> {
-    let entries = std::fs::read_dir(dir).map_err(|e| Error::io(format!("policy folder {}", dir.display()), e))?;
+    let entries = std::fs::read_dir(dir)
+        .map_err(|e| Error::io(format!("policy folder {}", dir.display()), e))?;
     let mut paths = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(dir.display(), e))?;
@@ -312,7 +377,10 @@ pub fn read_dir(dir: &Path) -> Result<Vec<PolicyFile>, Error> {
             if meta.len() > MAX_POLICY_FILE_BYTES {
                 return Err(Error::Policy(vec![Diagnostic::new(
                     name,
-                    format!("policy file is {} bytes; the limit is {MAX_POLICY_FILE_BYTES}", meta.len()),
+                    format!(
+                        "policy file is {} bytes; the limit is {MAX_POLICY_FILE_BYTES}",
+                        meta.len()
+                    ),
                 )]));
             }
             let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&name, e))?;

@@ -19,7 +19,11 @@ pub struct Source {
 
 impl fmt::Display for Source {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.line > 0 { write!(f, "{}:{}", self.file, self.line) } else { f.write_str(&self.file) }
+        if self.line > 0 {
+            write!(f, "{}:{}", self.file, self.line)
+        } else {
+            f.write_str(&self.file)
+        }
     }
 }
 

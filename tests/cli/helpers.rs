@@ -20,23 +20,44 @@ pub struct Run {
 
 impl Run {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", self.stdout))
     }
     pub fn code(&self, expected: i32) -> &Self {
-        assert_eq!(self.code, expected, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, expected,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
     pub fn stdout_has(&self, needle: &str) -> &Self {
-        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}:\n{}", self.stdout);
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}:\n{}",
+            self.stdout
+        );
         self
     }
     pub fn stderr_has(&self, needle: &str) -> &Self {
-        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
         self
     }
     pub fn nowhere(&self, needle: &str) -> &Self {
-        assert!(!self.stdout.contains(needle), "stdout contains {needle:?}:\n{}", self.stdout);
-        assert!(!self.stderr.contains(needle), "stderr contains {needle:?}:\n{}", self.stderr);
+        assert!(
+            !self.stdout.contains(needle),
+            "stdout contains {needle:?}:\n{}",
+            self.stdout
+        );
+        assert!(
+            !self.stderr.contains(needle),
+            "stderr contains {needle:?}:\n{}",
+            self.stderr
+        );
         self
     }
 }
@@ -48,7 +69,10 @@ pub struct Gate {
 
 pub fn agentgate(args: &[&str]) -> Gate {
     let mut cmd = Command::cargo_bin("agentgate").expect("binary");
-    cmd.args(args).current_dir(root()).env_remove("NO_COLOR").env_remove("CI");
+    cmd.args(args)
+        .current_dir(root())
+        .env_remove("NO_COLOR")
+        .env_remove("CI");
     Gate { cmd, stdin: None }
 }
 
@@ -85,7 +109,9 @@ pub struct Workspace {
 
 impl Workspace {
     pub fn new() -> Self {
-        Workspace { dir: tempfile::tempdir().expect("tempdir") }
+        Workspace {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
     }
     pub fn path(&self) -> &Path {
         self.dir.path()

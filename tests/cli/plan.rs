@@ -10,7 +10,10 @@ fn quickstart_needs_approval_and_shows_diffs() {
         .stdout_has("+api_key_ref: vault:staging/api")
         .stdout_has("| id ")
         .stdout_has("Decision: approve (tier 3)");
-    assert!(!run.stdout.contains('\u{1b}'), "no colour when asked for none");
+    assert!(
+        !run.stdout.contains('\u{1b}'),
+        "no colour when asked for none"
+    );
 }
 
 #[test]
@@ -22,7 +25,16 @@ fn quickstart_json_matches_the_spec_shape() {
         ".policy.hash" => "[policy-hash]",
         ".plan.file" => "[file]",
         ".version" => "[version]",
+        ".**.source" => "[rule-source]",
     });
+    // Rule sources are `file:line` of the rule in the pack.
+    let source = json["actions"][1]["findings"][0]["source"]
+        .as_str()
+        .unwrap();
+    assert!(
+        source.starts_with("policies/") && source.contains(".yaml:"),
+        "{source}"
+    );
     assert_eq!(json["decision"], "approve");
     assert_eq!(json["plan"]["actions"], 5);
     for key in ["id", "tool", "target", "tier", "decision", "findings"] {
@@ -32,12 +44,21 @@ fn quickstart_json_matches_the_spec_shape() {
 
 #[test]
 fn read_only_plan_is_allowed() {
-    agentgate(&["plan", "fixtures/plans/read-only.yaml"]).run().code(0).stdout_has("Decision: allow (tier 0)");
+    agentgate(&["plan", "fixtures/plans/read-only.yaml"])
+        .run()
+        .code(0)
+        .stdout_has("Decision: allow (tier 0)");
 }
 
 #[test]
 fn destructive_plan_is_denied_with_rule_ids() {
-    let run = agentgate(&["plan", "fixtures/plans/destructive.yaml", "--format", "json"]).run();
+    let run = agentgate(&[
+        "plan",
+        "fixtures/plans/destructive.yaml",
+        "--format",
+        "json",
+    ])
+    .run();
     run.code(3);
     let json = run.json();
     assert_eq!(json["decision"], "deny");
@@ -46,10 +67,25 @@ fn destructive_plan_is_denied_with_rule_ids() {
         .as_array()
         .unwrap()
         .iter()
-        .flat_map(|a| a["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()))
+        .flat_map(|a| {
+            a["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|f| f["rule"].as_str().unwrap().to_string())
+        })
         .collect();
-    for expected in ["shell-rm-recursive", "shell-privilege", "sql-unbounded-write", "sql-drop-or-truncate", "shell-git-force-push"] {
-        assert!(rules.iter().any(|r| r == expected), "{expected} not in {rules:?}");
+    for expected in [
+        "shell-rm-recursive",
+        "shell-privilege",
+        "sql-unbounded-write",
+        "sql-drop-or-truncate",
+        "shell-git-force-push",
+    ] {
+        assert!(
+            rules.iter().any(|r| r == expected),
+            "{expected} not in {rules:?}"
+        );
     }
 }
 
@@ -59,7 +95,11 @@ fn secrets_are_denied_and_never_printed() {
     for format in ["text", "json"] {
         let run = agentgate(&["plan", "fixtures/plans/leak.json", "--format", format]).run();
         run.code(3).nowhere(key);
-        assert!(run.stdout.contains("secret-aws-access-key-id"), "{}", run.stdout);
+        assert!(
+            run.stdout.contains("secret-aws-access-key-id"),
+            "{}",
+            run.stdout
+        );
     }
 }
 
@@ -68,13 +108,21 @@ fn standard_input_is_read_with_dash() {
     let plan = std::fs::read_to_string(fixture("plans/read-only.yaml")).unwrap();
     let ws = Workspace::new();
     ws.file("config/staging.yaml", "a: 1\n");
-    agentgate(&["plan", "-", "--format", "json"]).in_dir(ws.path()).stdin(&plan).run().code(0);
+    agentgate(&["plan", "-", "--format", "json"])
+        .in_dir(ws.path())
+        .stdin(&plan)
+        .run()
+        .code(0);
 }
 
 #[test]
 fn bad_plans_are_refused_with_position_and_exit_1() {
     let cases = [
-        ("plans/bad/unknown-field.yaml", ":7:5", "unknown field `contnet`"),
+        (
+            "plans/bad/unknown-field.yaml",
+            ":7:5",
+            "unknown field `contnet`",
+        ),
         ("plans/bad/duplicate-key.yaml", ":7:", "duplicate"),
         ("plans/bad/traversal.yaml", ":4:", "escapes the workspace"),
         ("plans/bad/malformed.yaml", ":6:", ""),
@@ -82,14 +130,23 @@ fn bad_plans_are_refused_with_position_and_exit_1() {
     for (file, position, message) in cases {
         let run = agentgate(&["plan", &fixture(file)]).run();
         run.code(1).stderr_has(position).stderr_has(message);
-        assert!(run.stdout.is_empty(), "{file}: nothing on stdout in text mode");
+        assert!(
+            run.stdout.is_empty(),
+            "{file}: nothing on stdout in text mode"
+        );
         assert!(!run.stderr.contains("panicked"), "{file}");
     }
 }
 
 #[test]
 fn errors_in_json_mode_are_json_too() {
-    let run = agentgate(&["plan", &fixture("plans/bad/unknown-field.yaml"), "--format", "json"]).run();
+    let run = agentgate(&[
+        "plan",
+        &fixture("plans/bad/unknown-field.yaml"),
+        "--format",
+        "json",
+    ])
+    .run();
     run.code(1);
     let json = run.json();
     assert_eq!(json["error"]["diagnostics"][0]["line"], 7);
@@ -101,20 +158,48 @@ fn refusals_of_every_kind() {
     let ws = Workspace::new();
     let cases = [
         ("actions: []\nversion: 2\n", "duplicate"),
-        ("actions:\n  - {id: a, tool: file.read, path: /etc/passwd}\n", "absolute"),
-        ("actions:\n  - {id: a, tool: file.read, path: a}\n  - {id: a, tool: file.read, path: b}\n", "duplicate action id"),
-        ("actions:\n  - {id: a, tool: file.write, path: a, content: 1, statement: x}\n", "does not belong"),
-        ("actions:\n  - {id: a, tool: shell.exec, command: x, timeout: -1}\n", ""),
-        ("actions:\n  - {id: a, tool: http.request, method: GET, url: 'ftp://x/y'}\n", "only http"),
-        ("actions:\n  - {id: a, tool: file.edit, path: missing.txt, old: a, new: b}\n", "does not exist"),
-        ("actions:\n  - !custom {id: a, tool: file.read, path: x}\n", ""),
-        ("actions:\n  - {id: a, tool: file.read, path: x, enabled: yes}\n", ""),
+        (
+            "actions:\n  - {id: a, tool: file.read, path: /etc/passwd}\n",
+            "absolute",
+        ),
+        (
+            "actions:\n  - {id: a, tool: file.read, path: a}\n  - {id: a, tool: file.read, path: b}\n",
+            "duplicate action id",
+        ),
+        (
+            "actions:\n  - {id: a, tool: file.write, path: a, content: 1, statement: x}\n",
+            "does not belong",
+        ),
+        (
+            "actions:\n  - {id: a, tool: shell.exec, command: x, timeout: -1}\n",
+            "",
+        ),
+        (
+            "actions:\n  - {id: a, tool: http.request, method: GET, url: 'ftp://x/y'}\n",
+            "only http",
+        ),
+        (
+            "actions:\n  - {id: a, tool: file.edit, path: missing.txt, old: a, new: b}\n",
+            "does not exist",
+        ),
+        (
+            "actions:\n  - !custom {id: a, tool: file.read, path: x}\n",
+            "",
+        ),
+        (
+            "actions:\n  - {id: a, tool: file.read, path: x, enabled: yes}\n",
+            "",
+        ),
     ];
     for (body, message) in cases {
         let plan = ws.plan(body);
         let run = agentgate(&["plan", &plan]).run();
         run.code(1).stderr_has(message);
-        assert!(run.stderr.contains("plan.yaml"), "names the file: {}", run.stderr);
+        assert!(
+            run.stderr.contains("plan.yaml"),
+            "names the file: {}",
+            run.stderr
+        );
     }
 }
 
@@ -123,7 +208,11 @@ fn version_must_be_known() {
     let ws = Workspace::new();
     let plan = ws.dir.path().join("v.yaml");
     std::fs::write(&plan, "version: 9\nagent: a\nactions: []\n").unwrap();
-    agentgate(&["plan", plan.to_str().unwrap()]).run().code(1).stderr_has("v.yaml:1:10").stderr_has("unsupported plan version 9");
+    agentgate(&["plan", plan.to_str().unwrap()])
+        .run()
+        .code(1)
+        .stderr_has("v.yaml:1:10")
+        .stderr_has("unsupported plan version 9");
 }
 
 #[test]
@@ -133,7 +222,10 @@ fn oversized_plans_are_refused() {
     let mut text = String::from("version: 1\nagent: a\nactions: []\n");
     text.push_str(&format!("# {}\n", "x".repeat(17 * 1024 * 1024)));
     std::fs::write(&plan, text).unwrap();
-    agentgate(&["plan", plan.to_str().unwrap()]).run().code(1).stderr_has("limit");
+    agentgate(&["plan", plan.to_str().unwrap()])
+        .run()
+        .code(1)
+        .stderr_has("limit");
 }
 
 #[cfg(unix)]
@@ -143,7 +235,10 @@ fn symlinks_out_of_the_workspace_are_refused() {
     let ws = Workspace::new();
     std::os::unix::fs::symlink(outside.path(), ws.path().join("link")).unwrap();
     let plan = ws.plan("actions:\n  - {id: a, tool: file.write, path: link/x.txt, content: hi}\n");
-    agentgate(&["plan", &plan]).run().code(1).stderr_has("outside the workspace");
+    agentgate(&["plan", &plan])
+        .run()
+        .code(1)
+        .stderr_has("outside the workspace");
 }
 
 #[test]
@@ -163,7 +258,12 @@ fn edits_are_diffed_against_the_current_file_and_in_plan_order() {
         .stdout_has("+++ /dev/null")
         .stdout_has("-port = 9090");
     let json = agentgate(&["plan", &plan, "--format", "json"]).run().json();
-    let tiers: Vec<u64> = json["actions"].as_array().unwrap().iter().map(|a| a["tier"].as_u64().unwrap()).collect();
+    let tiers: Vec<u64> = json["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["tier"].as_u64().unwrap())
+        .collect();
     assert_eq!(tiers, [2, 2, 1, 4], "edit 2, new file 1, delete 4");
 }
 
@@ -171,11 +271,18 @@ fn edits_are_diffed_against_the_current_file_and_in_plan_order() {
 fn an_edit_that_does_not_apply_is_refused() {
     let ws = Workspace::new();
     ws.file("a.txt", "one\n");
-    let plan = ws.plan("actions:\n  - {id: e, tool: file.edit, path: a.txt, old: two, new: three}\n");
-    agentgate(&["plan", &plan]).run().code(1).stderr_has("not in the file");
+    let plan =
+        ws.plan("actions:\n  - {id: e, tool: file.edit, path: a.txt, old: two, new: three}\n");
+    agentgate(&["plan", &plan])
+        .run()
+        .code(1)
+        .stderr_has("not in the file");
     ws.file("b.txt", "x\nx\n");
     let plan = ws.plan("actions:\n  - {id: e, tool: file.edit, path: b.txt, old: x, new: y}\n");
-    agentgate(&["plan", &plan]).run().code(1).stderr_has("2 times");
+    agentgate(&["plan", &plan])
+        .run()
+        .code(1)
+        .stderr_has("2 times");
 }
 
 #[test]
@@ -191,16 +298,33 @@ fn unknown_tools_and_unreadable_commands_ask() {
 
 #[test]
 fn colour_follows_the_flag_and_no_color() {
-    let always = agentgate(&["plan", "fixtures/plans/quickstart.yaml", "--color", "always"]).run();
+    let always = agentgate(&[
+        "plan",
+        "fixtures/plans/quickstart.yaml",
+        "--color",
+        "always",
+    ])
+    .run();
     assert!(always.stdout.contains('\u{1b}'));
-    let auto = agentgate(&["plan", "fixtures/plans/quickstart.yaml"]).env("NO_COLOR", "1").run();
+    let auto = agentgate(&["plan", "fixtures/plans/quickstart.yaml"])
+        .env("NO_COLOR", "1")
+        .run();
     assert!(!auto.stdout.contains('\u{1b}'));
 }
 
 #[test]
 fn a_policy_that_fails_to_load_stops_the_command() {
-    let run = agentgate(&["plan", "fixtures/plans/read-only.yaml", "--policy", &fixture("policies/broken")]).run();
-    run.code(1).stderr_has("policy.yaml:3:").stderr_has("bad-regex").stderr_has("did you mean `program`");
+    let run = agentgate(&[
+        "plan",
+        "fixtures/plans/read-only.yaml",
+        "--policy",
+        &fixture("policies/broken"),
+    ])
+    .run();
+    run.code(1)
+        .stderr_has("policy.yaml:3:")
+        .stderr_has("bad-regex")
+        .stderr_has("did you mean `program`");
     assert!(run.stdout.is_empty());
 }
 
@@ -209,7 +333,11 @@ fn default_policy_folder_is_used_when_present() {
     let ws = Workspace::new();
     ws.file(".agentgate/policies/p.yaml", "version: 1\nrules:\n  - id: no-notes\n    why: notes are read-only\n    match: {tool: file.write, path: notes.txt}\n    deny: true\n");
     let plan = ws.plan("actions:\n  - {id: w, tool: file.write, path: notes.txt, content: x}\n");
-    agentgate(&["plan", &plan]).in_dir(ws.path()).run().code(3).stdout_has("no-notes");
+    agentgate(&["plan", &plan])
+        .in_dir(ws.path())
+        .run()
+        .code(3)
+        .stdout_has("no-notes");
 }
 
 #[test]
@@ -218,15 +346,36 @@ fn exceptions_apply_until_they_expire() {
     let policy = fixture("policies/exceptions");
     let docs = "actions:\n  - {id: w, tool: file.write, path: docs/a.md, content: x}\n";
     let plan = ws.plan(docs);
-    agentgate(&["plan", &plan, "--policy", &policy]).run().code(2).stdout_has("no-docs-writes");
+    agentgate(&["plan", &plan, "--policy", &policy])
+        .run()
+        .code(2)
+        .stdout_has("no-docs-writes");
     let plan_docs_bot = ws.dir.path().join("docs-bot.yaml");
-    std::fs::write(&plan_docs_bot, format!("version: 1\nagent: docs-bot\n{docs}")).unwrap();
-    let run = agentgate(&["plan", plan_docs_bot.to_str().unwrap(), "--policy", &policy, "--format", "json"]).run();
+    std::fs::write(
+        &plan_docs_bot,
+        format!("version: 1\nagent: docs-bot\n{docs}"),
+    )
+    .unwrap();
+    let run = agentgate(&[
+        "plan",
+        plan_docs_bot.to_str().unwrap(),
+        "--policy",
+        &policy,
+        "--format",
+        "json",
+    ])
+    .run();
     run.code(0);
-    assert_eq!(run.json()["actions"][0]["exceptions"][0]["rule"], "no-docs-writes");
+    assert_eq!(
+        run.json()["actions"][0]["exceptions"][0]["rule"],
+        "no-docs-writes"
+    );
     // The tmp exception expired in 2020: the deny applies again.
     let plan = ws.plan("actions:\n  - {id: w, tool: file.write, path: tmp/x, content: x}\n");
-    agentgate(&["plan", &plan, "--policy", &policy]).run().code(3).stdout_has("no-tmp-writes");
+    agentgate(&["plan", &plan, "--policy", &policy])
+        .run()
+        .code(3)
+        .stdout_has("no-tmp-writes");
 }
 
 #[test]
@@ -242,7 +391,9 @@ fn validate_commands_are_gated_too() {
 fn secrets_in_refused_input_are_not_echoed_in_errors() {
     let ws = Workspace::new();
     let token = format!("ghp_{}", "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8");
-    let plan = ws.plan(&format!("actions:\n  - {{id: a, tool: shell.exec, command: x, timeout: \"{token}\"}}\n"));
+    let plan = ws.plan(&format!(
+        "actions:\n  - {{id: a, tool: shell.exec, command: x, timeout: \"{token}\"}}\n"
+    ));
     for format in ["text", "json"] {
         let run = agentgate(&["plan", &plan, "--format", format]).run();
         run.code(1).nowhere(&token);
