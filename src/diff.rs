@@ -53,7 +53,9 @@ fn line(kind: LineKind, text: impl Into<String>) -> DiffLine {
 pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec<DiffLine> {
     let mut out = Vec::new();
     match (&action.change, &action.kind) {
-        (Change::Read { path }, _) => out.push(line(LineKind::Info, format!("reads {path}"))),
+        (Change::Read { path }, _) => {
+            out.push(line(LineKind::Info, format!("reads {}", redact(path))))
+        }
         (
             Change::File {
                 path,
@@ -61,7 +63,7 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
                 after,
             },
             _,
-        ) => file_diff(path, before, after.as_deref(), redact, &mut out),
+        ) => file_diff(&redact(path), before, after.as_deref(), redact, &mut out),
         (Change::Other, ActionKind::Shell(shell)) => {
             let command = match &shell.command {
                 ShellCommand::Script(s) => s.clone(),
@@ -69,10 +71,13 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
             };
             out.push(line(LineKind::Header, format!("$ {}", redact(&command))));
             if let Some(cwd) = &shell.cwd {
-                out.push(line(LineKind::Info, format!("cwd: {}", cwd.relative)));
+                out.push(line(
+                    LineKind::Info,
+                    format!("cwd: {}", redact(&cwd.relative)),
+                ));
             }
             if !shell.env.is_empty() {
-                let names: Vec<&str> = shell.env.keys().map(String::as_str).collect();
+                let names: Vec<String> = shell.env.keys().map(|k| redact(k)).collect();
                 out.push(line(
                     LineKind::Info,
                     format!("env: {} (values not shown)", names.join(", ")),
@@ -89,7 +94,7 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
         (Change::Other, ActionKind::Sql(sql)) => {
             out.push(line(
                 LineKind::Header,
-                format!("database: {}", sql.database.relative),
+                format!("database: {}", redact(&sql.database.relative)),
             ));
             for l in sql.statement.lines() {
                 out.push(line(LineKind::Context, redact(l)));
@@ -107,7 +112,7 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
                 } else {
                     redact(value)
                 };
-                out.push(line(LineKind::Info, format!("{name}: {shown}")));
+                out.push(line(LineKind::Info, format!("{}: {shown}", redact(name))));
             }
             if let Some(body) = &http.body {
                 let text = serde_json::to_string_pretty(body).unwrap_or_else(|_| value_text(body));
@@ -122,7 +127,7 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
             }
         }
         (Change::Other, ActionKind::Call { name, args }) => {
-            out.push(line(LineKind::Header, format!("call {name}")));
+            out.push(line(LineKind::Header, format!("call {}", redact(name))));
             let text = serde_json::to_string_pretty(args).unwrap_or_else(|_| value_text(args));
             for l in redact(&text).lines() {
                 out.push(line(LineKind::Context, l));
@@ -133,7 +138,10 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
             ));
         }
         (Change::Other, ActionKind::Unknown { tool, fields }) => {
-            out.push(line(LineKind::Header, format!("unknown tool {tool}")));
+            out.push(line(
+                LineKind::Header,
+                format!("unknown tool {}", redact(tool)),
+            ));
             let text = serde_json::to_string_pretty(fields).unwrap_or_default();
             for l in redact(&text).lines() {
                 out.push(line(LineKind::Context, l));

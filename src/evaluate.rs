@@ -72,6 +72,7 @@ pub enum Change {
 
 #[derive(Debug, Clone)]
 pub struct ActionEval {
+    /// `id`, `tool` and `target` are for display: secrets in them are already redacted.
     pub id: String,
     pub tool: String,
     pub target: String,
@@ -118,8 +119,10 @@ pub fn evaluate<'p>(
         intent: plan.intent.as_deref(),
         context: &plan.context,
     };
+    // Files change in plan order, so the simulation is sequential; the rest is independent per
+    // action and runs on every core.
     let mut files: HashMap<String, FileState> = HashMap::new();
-    let mut actions = Vec::with_capacity(plan.actions.len());
+    let mut simulated = Vec::with_capacity(plan.actions.len());
     for action in &plan.actions {
         let fail = |message: String| {
             Error::Input(
@@ -128,11 +131,12 @@ pub fn evaluate<'p>(
                     .subject(format!("action `{}`", action.id)),
             )
         };
-        let (change, file_facts) = simulate(action, workspace, &mut files).map_err(fail)?;
-        actions.push(evaluate_action(
-            policy, facts, action, change, file_facts, today,
-        ));
+        simulated.push(simulate(action, workspace, &mut files).map_err(fail)?);
     }
+    let work: Vec<(&Action, (Change, Facts))> = plan.actions.iter().zip(simulated).collect();
+    let actions = parallel_map(work, |(action, (change, file_facts))| {
+        evaluate_action(policy, facts, action, change, file_facts, today)
+    });
     let checks: Vec<ActionEval> = plan
         .validate
         .iter()
@@ -171,6 +175,41 @@ pub fn evaluate<'p>(
         checks,
         tier,
         decision,
+    })
+}
+
+/// Map in order over up to `available_parallelism` threads; small inputs stay on this thread.
+fn parallel_map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
+    const MIN_PER_THREAD: usize = 64;
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(8);
+    if threads < 2 || items.len() < 2 * MIN_PER_THREAD {
+        return items.into_iter().map(f).collect();
+    }
+    let per = items.len().div_ceil(threads);
+    let mut chunks: Vec<Vec<T>> = Vec::with_capacity(threads);
+    let mut items = items.into_iter();
+    loop {
+        let chunk: Vec<T> = items.by_ref().take(per).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        chunks.push(chunk);
+    }
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .into_iter()
+            .map(|chunk| scope.spawn(move || chunk.into_iter().map(f).collect::<Vec<U>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
     })
 }
 
@@ -263,13 +302,31 @@ fn simulate(
 /// The text after an edit, or why the edit does not apply to the current file.
 pub fn apply_edit(text: &str, edit: &Edit) -> Result<String, String> {
     match edit {
-        Edit::Replace { old, new } => match text.matches(old.as_str()).count() {
-            1 => Ok(text.replacen(old.as_str(), new, 1)),
-            0 => Err("the `old` text is not in the file (it changed, or the edit is wrong)".into()),
-            n => Err(format!(
-                "the `old` text appears {n} times; make it unique so the edit is unambiguous"
-            )),
-        },
+        Edit::Replace { old, new } => {
+            let Some(first) = text.find(old.as_str()) else {
+                return Err(
+                    "the `old` text is not in the file (it changed, or the edit is wrong)".into(),
+                );
+            };
+            // Overlapping occurrences count too: `aa` in `aaa` is ambiguous.
+            let next = text[first..]
+                .char_indices()
+                .nth(1)
+                .map_or(text.len(), |(i, _)| first + i);
+            if text[next..].contains(old.as_str()) {
+                let n = (0..text.len())
+                    .filter(|i| text.is_char_boundary(*i) && text[*i..].starts_with(old.as_str()))
+                    .count();
+                return Err(format!(
+                    "the `old` text appears {n} times; make it unique so the edit is unambiguous"
+                ));
+            }
+            Ok(format!(
+                "{}{new}{}",
+                &text[..first],
+                &text[first + old.len()..]
+            ))
+        }
         Edit::Patch(patch) => {
             let patch = diffy::Patch::from_str(patch)
                 .map_err(|e| format!("the patch cannot be read: {e}"))?;
@@ -332,7 +389,13 @@ fn evaluate_action(
                 message: rule.message.clone(),
                 remediation: rule.remediation.clone(),
                 source: rule.source.to_string(),
-                item: if several { label.clone() } else { None },
+                item: if several {
+                    label
+                        .as_deref()
+                        .map(|l| policy.scanner().redact(l).into_owned())
+                } else {
+                    None
+                },
             });
         }
         views.push(ItemView {
@@ -364,10 +427,11 @@ fn evaluate_action(
     } else {
         Decision::Allow
     };
+    let redact = |s: &str| policy.scanner().redact(s).into_owned();
     ActionEval {
-        id: action.id.clone(),
-        tool: action.kind.tool().to_string(),
-        target: action.kind.target(),
+        id: redact(&action.id),
+        tool: redact(action.kind.tool()),
+        target: redact(&action.kind.target()),
         line: action.line,
         kind: action.kind.clone(),
         reason: action.reason.clone(),

@@ -336,6 +336,27 @@ pub fn canonical(value: &Value) -> Value {
     }
 }
 
+/// Sort every object's keys in place (see [`canonical`]).
+pub fn sort_keys(value: &mut Value) {
+    match value {
+        Value::Object(map) => {
+            map.sort_keys();
+            map.values_mut().for_each(sort_keys);
+        }
+        Value::Array(items) => items.iter_mut().for_each(sort_keys),
+        _ => {}
+    }
+}
+
+/// serde_json's message without its own " at line L column C" suffix.
+fn json_message(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    match m.rfind(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m,
+    }
+}
+
 /// A value as text: strings as they are, anything else as compact JSON.
 pub fn value_text(value: &Value) -> String {
     match value {
@@ -539,7 +560,7 @@ impl RawAction {
             let raw = p
                 .as_deref()
                 .ok_or_else(|| format!("tool `{tool}` needs field `path`"))?;
-            resolve(raw).map_err(|e| format!("path {e}"))
+            resolve(raw).map_err(|e| format!("path: {e}"))
         };
         let required = |v: Option<String>, field: &str| -> Result<String, String> {
             v.ok_or_else(|| format!("tool `{tool}` needs field `{field}`"))
@@ -578,7 +599,8 @@ impl RawAction {
             "shell.exec" => {
                 let command = shell_command(self.command, self.argv)?;
                 let cwd = match &self.cwd {
-                    Some(c) => Some(resolve(c).map_err(|e| format!("cwd {e}"))?),
+                    Some(c) if normalise(c).is_err() && c.trim_end_matches('/') == "." => None,
+                    Some(c) => Some(resolve(c).map_err(|e| format!("cwd: {e}"))?),
                     None => None,
                 };
                 let env = self.env.unwrap_or_default();
@@ -598,7 +620,7 @@ impl RawAction {
                     .database
                     .as_deref()
                     .ok_or("tool `sql.exec` needs field `database`")?;
-                let database = resolve(raw).map_err(|e| format!("database {e}"))?;
+                let database = resolve(raw).map_err(|e| format!("database: {e}"))?;
                 let statement = required(self.statement, "statement")?;
                 if statement.trim().is_empty() {
                     return Err("`statement` is empty".into());
@@ -610,8 +632,13 @@ impl RawAction {
             }
             "http.request" => {
                 let method = required(self.method, "method")?.to_ascii_uppercase();
-                if method.is_empty() || !method.chars().all(|c| c.is_ascii_alphabetic()) {
-                    return Err(format!("`{method}` is not an HTTP method"));
+                if method.is_empty()
+                    || method.len() > 20
+                    || !method.chars().all(|c| c.is_ascii_alphabetic())
+                {
+                    return Err(
+                        "`method` is not an HTTP method (letters only, like GET or POST)".into(),
+                    );
                 }
                 let raw = required(self.url, "url")?;
                 let url = url::Url::parse(&raw).map_err(|e| format!("url `{raw}`: {e}"))?;
@@ -621,12 +648,28 @@ impl RawAction {
                 if url.host_str().is_none_or(str::is_empty) {
                     return Err(format!("url `{raw}` has no host"));
                 }
-                let headers = self
-                    .headers
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(k, v)| (k.to_ascii_lowercase(), v))
-                    .collect();
+                let mut headers = BTreeMap::new();
+                for (name, value) in self.headers.unwrap_or_default() {
+                    let token = !name.is_empty()
+                        && name
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b));
+                    if !token {
+                        return Err(format!(
+                            "header name {name:?} is not a valid HTTP header name"
+                        ));
+                    }
+                    if value.contains(['\r', '\n', '\0']) {
+                        return Err(format!(
+                            "header `{name}` has a line break or NUL in its value"
+                        ));
+                    }
+                    if headers.insert(name.to_ascii_lowercase(), value).is_some() {
+                        return Err(format!(
+                            "header `{name}` is given twice (header names ignore case)"
+                        ));
+                    }
+                }
                 ActionKind::Http(HttpAction {
                     method,
                     url,
@@ -690,6 +733,13 @@ fn shell_command(
     command: Option<String>,
     argv: Option<Vec<String>>,
 ) -> Result<ShellCommand, String> {
+    if command.as_deref().is_some_and(|c| c.contains('\0'))
+        || argv
+            .as_ref()
+            .is_some_and(|a| a.iter().any(|w| w.contains('\0')))
+    {
+        return Err("a NUL byte cannot be passed to a program".into());
+    }
     match (command, argv) {
         (Some(c), None) if !c.trim().is_empty() => Ok(ShellCommand::Script(c)),
         (Some(_), None) => Err("`command` is empty".into()),
@@ -746,6 +796,22 @@ impl Plan {
         }
         if text.trim().is_empty() {
             return Err(fail("plan is empty".into()));
+        }
+        // JSON is read by the YAML parser (for positions and duplicate-key refusal), which would
+        // also accept JSON5-ish input: a `.json` file or a document that starts with `{` must be
+        // strict JSON first.
+        if origin.ends_with(".json")
+            || text
+                .trim_start_matches('\u{feff}')
+                .trim_start()
+                .starts_with('{')
+        {
+            serde_json::from_str::<serde::de::IgnoredAny>(text).map_err(|e| {
+                Error::Input(
+                    Diagnostic::new(origin, format!("not valid JSON: {}", json_message(&e)))
+                        .at(e.line() as u64, e.column() as u64),
+                )
+            })?;
         }
         let raw: RawPlan = crate::yaml::from_str(text, origin).map_err(Error::Input)?;
         let at = |line: u64, column: u64, message: String| {
@@ -880,8 +946,23 @@ impl Plan {
     }
 
     fn compute_hash(&self) -> String {
-        let digest = Sha256::digest(canonical(&self.to_json()).to_string().as_bytes());
-        format!("sha256:{}", hex::encode(digest))
+        /// Feeds serialized JSON straight into the hash, without building the string.
+        struct HashWriter(Sha256);
+        impl std::io::Write for HashWriter {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.0.update(buf);
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let mut value = self.to_json();
+        sort_keys(&mut value);
+        let mut writer = HashWriter(Sha256::new());
+        // Writing a Value into a hasher cannot fail.
+        let _ = serde_json::to_writer(&mut writer, &value);
+        format!("sha256:{}", hex::encode(writer.0.finalize()))
     }
 }
 

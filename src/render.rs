@@ -5,10 +5,11 @@ use comfy_table::{Table, presets};
 use console::Style;
 use serde_json::{Value, json};
 
-use crate::decision::Decision;
+use crate::decision::{Decision, Level, Tier};
 use crate::diff::{LineKind, action_lines};
 use crate::error::{Diagnostic, Error};
 use crate::evaluate::{ActionEval, Evaluation, Finding};
+use serde::Serialize;
 
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
@@ -36,14 +37,41 @@ impl Styles {
     }
 }
 
+/// Control characters and bidirectional overrides shown as escapes, so that text from a plan
+/// cannot move the cursor, recolour the terminal or fake a decision line.
+pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}')
+    };
+    if !s.chars().any(unsafe_char) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if unsafe_char(c) {
+                    c.escape_unicode().to_string()
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
 /// The plan for a reviewer: header, one block per action, summary table, findings, decision.
 pub fn plan_text(eval: &Evaluation<'_>, styles: Styles) -> String {
-    let redact = |s: &str| eval.policy.scanner().redact(s).into_owned();
+    let redact = |s: &str| printable(&eval.policy.scanner().redact(s)).into_owned();
     let plan = eval.plan;
     let mut out = String::new();
-    let mut head = format!("agentgate plan {}  agent {}", plan.origin, plan.agent);
+    let mut head = format!(
+        "agentgate plan {}  agent {}",
+        plan.origin,
+        redact(&plan.agent)
+    );
     if let Some(task) = &plan.task {
-        head.push_str(&format!("  task {task}"));
+        head.push_str(&format!("  task {}", redact(task)));
     }
     out.push_str(&styles.paint(Style::new().bold(), &head));
     out.push('\n');
@@ -70,9 +98,9 @@ pub fn plan_text(eval: &Evaluation<'_>, styles: Styles) -> String {
         out.push('\n');
         let title = format!(
             "── {}  {}  {}   tier {} · {}",
-            action.id,
-            action.tool,
-            truncate(&redact(&action.target), 80),
+            printable(&action.id),
+            printable(&action.tool),
+            printable(&truncate(&action.target, 80)),
             action.tier,
             action.decision
         );
@@ -95,7 +123,7 @@ pub fn plan_text(eval: &Evaluation<'_>, styles: Styles) -> String {
             out.push('\n');
         }
         for f in &action.findings {
-            out.push_str(&format!("   ! {}\n", finding_line(f)));
+            out.push_str(&format!("   ! {}\n", printable(&finding_line(f))));
         }
         for e in &action.excepted {
             out.push_str(&format!(
@@ -105,7 +133,7 @@ pub fn plan_text(eval: &Evaluation<'_>, styles: Styles) -> String {
         }
     }
     out.push('\n');
-    out.push_str(&summary_table(eval, &redact));
+    out.push_str(&summary_table(eval));
     out.push('\n');
     let findings: Vec<(&ActionEval, &Finding)> = eval
         .all()
@@ -114,14 +142,18 @@ pub fn plan_text(eval: &Evaluation<'_>, styles: Styles) -> String {
     if !findings.is_empty() {
         out.push_str("\nFindings:\n");
         for (a, f) in findings {
-            out.push_str(&format!("  {}  {}\n", a.id, finding_line(f)));
+            out.push_str(&format!(
+                "  {}  {}\n",
+                printable(&a.id),
+                printable(&finding_line(f))
+            ));
             if let Some(r) = &f.remediation {
                 out.push_str(&format!("      fix: {r}\n"));
             }
         }
     }
     out.push('\n');
-    out.push_str(&styles.decision(eval.decision, &closing_line(eval)));
+    out.push_str(&styles.decision(eval.decision, &printable(&closing_line(eval))));
     out.push('\n');
     out
 }
@@ -142,7 +174,7 @@ fn finding_line(f: &Finding) -> String {
     )
 }
 
-fn summary_table(eval: &Evaluation<'_>, redact: &dyn Fn(&str) -> String) -> String {
+fn summary_table(eval: &Evaluation<'_>) -> String {
     let mut table = Table::new();
     table.load_style(presets::ASCII_MARKDOWN);
     table.set_header(["id", "tool", "target", "tier", "decision", "rules"]);
@@ -156,9 +188,9 @@ fn summary_table(eval: &Evaluation<'_>, redact: &dyn Fn(&str) -> String) -> Stri
             }
         }
         table.add_row([
-            a.id.clone(),
-            a.tool.clone(),
-            truncate(&redact(&a.target), 48),
+            printable(&a.id).into_owned(),
+            printable(&a.tool).into_owned(),
+            printable(&truncate(&a.target, 48)).into_owned(),
             a.tier.to_string(),
             a.decision.to_string(),
             rules.join(", "),
@@ -173,7 +205,7 @@ pub fn closing_line(eval: &Evaluation<'_>) -> String {
     let by = |d: Decision| {
         eval.all()
             .filter(|a| a.decision == d)
-            .map(|a| a.id.as_str())
+            .map(|a| a.id.clone())
             .collect::<Vec<_>>()
     };
     match eval.decision {
@@ -201,12 +233,12 @@ pub fn closing_line(eval: &Evaluation<'_>) -> String {
     }
 }
 
-fn list(ids: &[&str]) -> String {
+fn list(ids: &[String]) -> String {
     const SHOWN: usize = 8;
     let mut s = ids
         .iter()
         .take(SHOWN)
-        .copied()
+        .cloned()
         .collect::<Vec<_>>()
         .join(", ");
     if ids.len() > SHOWN {
@@ -230,71 +262,147 @@ pub fn truncate(s: &str, max: usize) -> String {
     }
 }
 
-/// The JSON document of SPEC section 6.
-pub fn plan_json(eval: &Evaluation<'_>) -> Value {
-    let redact = |s: &str| eval.policy.scanner().redact(s).into_owned();
-    let plan = eval.plan;
-    json!({
-        "version": VERSION,
-        "plan": {
-            "hash": plan.hash,
-            "agent": plan.agent,
-            "task": plan.task,
-            "actions": plan.actions.len(),
-            "file": plan.origin,
-        },
-        "policy": {"hash": eval.policy.hash, "source": eval.policy.origin},
-        "decision": eval.decision,
-        "tier": eval.tier,
-        "actions": eval.actions.iter().map(|a| action_json(a, &redact)).collect::<Vec<_>>(),
-        "validate": eval.checks.iter().map(|a| action_json(a, &redact)).collect::<Vec<_>>(),
-    })
+/// The JSON document of SPEC section 6, as typed views serialized straight to text: no
+/// intermediate `Value` for thousands of actions.
+#[derive(Serialize)]
+pub struct PlanDoc<'e> {
+    version: &'static str,
+    plan: PlanHead<'e>,
+    policy: PolicyHead<'e>,
+    decision: Decision,
+    tier: Tier,
+    actions: Vec<ActionDoc<'e>>,
+    validate: Vec<ActionDoc<'e>>,
 }
 
-fn action_json(a: &ActionEval, redact: &dyn Fn(&str) -> String) -> Value {
-    let classified: Vec<&String> = a.items.iter().flat_map(|i| &i.classified_by).collect();
-    let mut classified_by: Vec<&String> = Vec::new();
-    for c in classified {
-        if !classified_by.contains(&c) {
+#[derive(Serialize)]
+struct PlanHead<'e> {
+    hash: &'e str,
+    agent: String,
+    task: Option<String>,
+    actions: usize,
+    file: &'e str,
+}
+
+#[derive(Serialize)]
+struct PolicyHead<'e> {
+    hash: &'e str,
+    source: &'e str,
+}
+
+#[derive(Serialize)]
+struct ActionDoc<'e> {
+    id: &'e str,
+    tool: &'e str,
+    target: &'e str,
+    line: u64,
+    base_tier: Tier,
+    tier: Tier,
+    decision: Decision,
+    classified_by: Vec<&'e str>,
+    findings: Vec<FindingDoc<'e>>,
+    exceptions: Vec<ExceptionDoc<'e>>,
+}
+
+#[derive(Serialize)]
+struct FindingDoc<'e> {
+    rule: &'e str,
+    level: Level,
+    effect: &'e str,
+    message: &'e str,
+    source: &'e str,
+    /// The tier a `tier` finding raises to; null for a deny.
+    tier: Option<Tier>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remediation: Option<&'e str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    item: Option<&'e str>,
+}
+
+#[derive(Serialize)]
+struct ExceptionDoc<'e> {
+    rule: &'e str,
+    reason: &'e str,
+    expires: String,
+    source: &'e str,
+}
+
+pub fn plan_doc<'e>(eval: &'e Evaluation<'_>) -> PlanDoc<'e> {
+    let redact = |s: &str| eval.policy.scanner().redact(s).into_owned();
+    let plan = eval.plan;
+    PlanDoc {
+        version: VERSION,
+        plan: PlanHead {
+            hash: &plan.hash,
+            agent: redact(&plan.agent),
+            task: plan.task.as_deref().map(redact),
+            actions: plan.actions.len(),
+            file: &plan.origin,
+        },
+        policy: PolicyHead {
+            hash: &eval.policy.hash,
+            source: &eval.policy.origin,
+        },
+        decision: eval.decision,
+        tier: eval.tier,
+        actions: eval.actions.iter().map(action_doc).collect(),
+        validate: eval.checks.iter().map(action_doc).collect(),
+    }
+}
+
+/// The JSON document as a string (pretty, with a final newline).
+pub fn plan_json_text(eval: &Evaluation<'_>) -> String {
+    let mut out = serde_json::to_string_pretty(&plan_doc(eval)).unwrap_or_default();
+    out.push('\n');
+    out
+}
+
+/// The JSON document as a value, for callers that add to it (`check`).
+pub fn plan_json(eval: &Evaluation<'_>) -> Value {
+    serde_json::to_value(plan_doc(eval)).unwrap_or(Value::Null)
+}
+
+fn action_doc(a: &ActionEval) -> ActionDoc<'_> {
+    let mut classified_by: Vec<&str> = Vec::new();
+    for c in a.items.iter().flat_map(|i| &i.classified_by) {
+        if !classified_by.contains(&c.as_str()) {
             classified_by.push(c);
         }
     }
-    json!({
-        "id": a.id,
-        "tool": a.tool,
-        "target": redact(&a.target),
-        "line": a.line,
-        "base_tier": a.base,
-        "tier": a.tier,
-        "decision": a.decision,
-        "classified_by": classified_by,
-        "findings": a.findings.iter().map(finding_json).collect::<Vec<_>>(),
-        "exceptions": a.excepted.iter().map(|e| json!({
-            "rule": e.rule, "reason": e.reason, "expires": e.expires.to_string(), "source": e.source,
-        })).collect::<Vec<_>>(),
-    })
-}
-
-fn finding_json(f: &Finding) -> Value {
-    let mut v = json!({
-        "rule": f.rule,
-        "level": f.level,
-        "effect": f.effect,
-        "message": f.message,
-        "source": f.source,
-    });
-    if let Value::Object(map) = &mut v {
-        if let Some(t) = f.tier {
-            map.insert("tier".into(), json!(t));
-        }
-        if let Some(r) = &f.remediation {
-            map.insert("remediation".into(), json!(r));
-        }
-        if let Some(i) = &f.item {
-            map.insert("item".into(), json!(i));
-        }
+    ActionDoc {
+        id: &a.id,
+        tool: &a.tool,
+        target: &a.target,
+        line: a.line,
+        base_tier: a.base,
+        tier: a.tier,
+        decision: a.decision,
+        classified_by,
+        findings: a
+            .findings
+            .iter()
+            .map(|f| FindingDoc {
+                rule: &f.rule,
+                level: f.level,
+                effect: f.effect,
+                message: &f.message,
+                source: &f.source,
+                tier: f.tier,
+                remediation: f.remediation.as_deref(),
+                item: f.item.as_deref(),
+            })
+            .collect(),
+        exceptions: a
+            .excepted
+            .iter()
+            .map(|e| ExceptionDoc {
+                rule: &e.rule,
+                reason: &e.reason,
+                expires: e.expires.to_string(),
+                source: &e.source,
+            })
+            .collect(),
     }
-    v
 }
 
 /// An error as JSON, for callers that asked for `--format json`.

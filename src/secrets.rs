@@ -1075,7 +1075,7 @@ impl Scanner {
     /// Keyword pass for the name-based patterns (see [`Scope::Named`]).
     fn named_pass(&self, pass: &NamedPass, text: &str, out: &mut Vec<Span>) {
         let bytes = text.as_bytes();
-        let mut lower: Vec<u8> = Vec::with_capacity(CHUNK + pass.overlap);
+        let mut lower: Vec<u8> = Vec::with_capacity(bytes.len().min(CHUNK) + pass.overlap);
         let mut pos = 0;
         let mut word_end = 0;
         let mut locations: Vec<CaptureLocations> = pass

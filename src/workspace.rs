@@ -54,11 +54,19 @@ impl Workspace {
         let relative = normalise(raw)?;
         let absolute = self.root.join(&relative);
         let mut probe = self.root.clone();
-        for part in relative.split('/') {
+        // Where the path really leads once symlinks inside the workspace are followed: rules
+        // match on that, so `g/hooks/x` with `g -> .git` is seen as `.git/hooks/x`.
+        let mut real: Option<PathBuf> = None;
+        let parts: Vec<&str> = relative.split('/').collect();
+        for (i, part) in parts.iter().enumerate() {
             probe.push(part);
             match fs::symlink_metadata(&probe) {
                 Ok(meta) if meta.file_type().is_symlink() => match fs::canonicalize(&probe) {
-                    Ok(target) if target.starts_with(&self.root) => {}
+                    Ok(target) if target.starts_with(&self.root) => {
+                        let mut resolved = target.clone();
+                        resolved.extend(&parts[i + 1..]);
+                        real = Some(resolved);
+                    }
                     Ok(target) => {
                         return Err(format!(
                             "`{raw}` goes through the symlink `{}` which points outside the workspace (to {})",
@@ -76,6 +84,17 @@ impl Workspace {
                 },
                 Ok(_) => {}
                 Err(_) => break,
+            }
+        }
+        if let Some(real) = real
+            && let Ok(rest) = real.strip_prefix(&self.root)
+        {
+            let real_relative = rest.to_string_lossy().replace('\\', "/");
+            if !real_relative.is_empty() && real_relative != relative {
+                return Ok(WsPath {
+                    relative: real_relative,
+                    absolute,
+                });
             }
         }
         Ok(WsPath { relative, absolute })
@@ -181,7 +200,7 @@ mod tests {
         let ws = Workspace::open(dir.path()).unwrap();
         assert!(ws.resolve("out/x").unwrap_err().contains("outside"));
         assert!(ws.resolve("out").unwrap_err().contains("outside"));
-        assert!(ws.resolve("in/x").is_ok());
+        assert_eq!(ws.resolve("in/x").unwrap().relative, "real/x");
         assert!(ws.resolve("dangling").unwrap_err().contains("dangling"));
         assert!(ws.resolve("new/dir/file").is_ok());
     }

@@ -2,7 +2,7 @@
 //! It owns the parser settings and turning parser errors into positioned diagnostics; not the schemas.
 
 use serde::de::DeserializeOwned;
-use serde_saphyr::{Budget, DuplicateKeyPolicy, Options};
+use serde_saphyr::{Budget, DuplicateKeyPolicy, MergeKeyPolicy, Options};
 
 use crate::error::Diagnostic;
 
@@ -21,6 +21,8 @@ pub fn from_str<T: DeserializeOwned>(text: &str, origin: &str) -> Result<T, Diag
     let mut options = Options::default();
     options.budget = Some(budget);
     options.duplicate_keys = DuplicateKeyPolicy::Error;
+    // `<<` merges make one mapping read differently from how it evaluates: refuse them.
+    options.merge_keys = MergeKeyPolicy::Error;
     options.strict_booleans = true;
     options.reject_unsupported_tags = true;
     options.with_snippet = false;
@@ -40,10 +42,19 @@ fn diagnostic(error: &serde_saphyr::Error, origin: &str) -> Diagnostic {
 /// serde-saphyr appends " at line X column Y" to some messages; the diagnostic already says where.
 fn clean_message(message: &str) -> String {
     let first = message.lines().next().unwrap_or(message).trim();
-    match first.rfind(" at line ") {
-        Some(i) => first[..i].to_string(),
-        None => first.to_string(),
+    let first = match first.rfind(" at line ") {
+        Some(i) => &first[..i],
+        None => first,
+    };
+    if first.contains("budget breached") {
+        return format!(
+            "document too large or too deeply nested (limits: depth {MAX_DEPTH}, one YAML document, no alias expansion bombs)"
+        );
     }
+    // The parser suggests its own settings; the user cannot change them.
+    let first = first.split(" (set ").next().unwrap_or(first);
+    let first = first.split("; set ").next().unwrap_or(first);
+    first.trim_end_matches([';', ',', ' ']).to_string()
 }
 
 #[cfg(test)]

@@ -134,16 +134,34 @@ pub fn read_shell(command: &ShellCommand) -> ShellReading {
     }
 }
 
-/// Output redirections to real files (not /dev/null and friends, not fd duplications).
+fn is_output(op: &str) -> bool {
+    matches!(op, ">" | ">>" | ">|" | "&>" | "&>>" | "<>" | ">&" | "&>|")
+}
+
+/// `>&2` and `>&-` duplicate or close a descriptor; `>& file` writes the file.
+fn is_descriptor(target: &str) -> bool {
+    let t = target.trim_start_matches('&');
+    t == "-" || (!t.is_empty() && t.chars().all(|c| c.is_ascii_digit() || c == '-'))
+}
+
+/// Output redirections to real files (not /dev/null and friends, not descriptor duplications).
 pub fn written_files(command: &SimpleCommand) -> Vec<&str> {
     command
         .redirects
         .iter()
-        .filter(|r| matches!(r.op.as_str(), ">" | ">>" | ">|" | "&>" | "&>>" | "<>"))
+        .filter(|r| is_output(&r.op))
         .filter_map(|r| r.target.as_deref())
         .filter(|t| !matches!(*t, "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty"))
-        .filter(|t| !t.starts_with('&'))
+        .filter(|t| !is_descriptor(t))
         .collect()
+}
+
+/// An output redirection whose target is only known at run time (`> "$F"`).
+fn writes_unknown_target(command: &SimpleCommand) -> bool {
+    command
+        .redirects
+        .iter()
+        .any(|r| is_output(&r.op) && r.target.is_none())
 }
 
 pub fn shell_items(reading: &ShellReading, origin: ShellOrigin) -> Vec<Item> {
@@ -161,6 +179,18 @@ pub fn shell_items(reading: &ShellReading, origin: ShellOrigin) -> Vec<Item> {
     }
     for command in &reading.commands {
         let writes = !written_files(command).is_empty();
+        if writes_unknown_target(command) {
+            out.push(Item {
+                detail: ItemDetail::Shell {
+                    command: command.clone(),
+                    origin,
+                },
+                base: Tier::HIGH,
+                floor: Tier::HIGH,
+                why: "a redirection writes to a file only known when the command runs".into(),
+            });
+            continue;
+        }
         let (base, floor, why) = match &command.program {
             None if command.dynamic || !command.dynamic_words.is_empty() => (
                 Tier::HIGH,

@@ -48,13 +48,23 @@ pub fn evaluate_one(
     format: Format,
     styles: Styles,
 ) -> Result<(ExitCode, String), Error> {
-    let policy = load_policy(policy_dirs)?;
-    let workspace = workspace_for(path, workspace.map(PathBuf::as_path))?;
-    let plan = load_plan(path, &workspace)?;
+    // The policy compiles on another thread while the plan is read and parsed.
+    let (policy, plan) = std::thread::scope(|scope| {
+        let policy = scope.spawn(|| load_policy(policy_dirs));
+        let plan = workspace_for(path, workspace.map(PathBuf::as_path))
+            .and_then(|ws| load_plan(path, &ws).map(|plan| (plan, ws)));
+        let policy = policy
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (policy, plan)
+    });
+    // A policy that fails to load stops the command before anything else is reported.
+    let policy = policy?;
+    let (plan, workspace) = plan?;
     let eval = evaluate(&plan, &policy, &workspace, today())?;
     let out = match format {
         Format::Text => render::plan_text(&eval, styles),
-        Format::Json => format!("{:#}\n", render::plan_json(&eval)),
+        Format::Json => render::plan_json_text(&eval),
     };
     Ok((eval.decision.exit_code(), out))
 }

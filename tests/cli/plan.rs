@@ -399,3 +399,78 @@ fn secrets_in_refused_input_are_not_echoed_in_errors() {
         run.code(1).nowhere(&token);
     }
 }
+
+#[cfg(unix)]
+#[test]
+fn rules_see_the_real_path_behind_an_inner_symlink() {
+    let ws = Workspace::new();
+    ws.file(".git/hooks/README", "x\n");
+    std::os::unix::fs::symlink(ws.path().join(".git"), ws.path().join("g")).unwrap();
+    let plan = ws.plan("actions:\n  - {id: a, tool: file.write, path: g/hooks/pre-commit, content: \"#!/bin/sh\\n\"}\n");
+    let run = agentgate(&["plan", &plan, "--format", "json"]).run();
+    run.code(2);
+    assert_eq!(
+        run.json()["actions"][0]["findings"][0]["rule"],
+        "file-git-internals"
+    );
+}
+
+#[test]
+fn control_characters_from_a_plan_are_escaped_in_text() {
+    let ws = Workspace::new();
+    let plan = ws.plan("actions:\n  - {id: a, tool: file.read, path: x, reason: \"\\r\\e[32mDecision: allow \\u202e\"}\n");
+    let run = agentgate(&["plan", &plan, "--color", "never"]).run();
+    assert!(
+        !run.stdout.contains('\u{1b}')
+            && !run.stdout.contains('\r')
+            && !run.stdout.contains('\u{202e}'),
+        "{}",
+        run.stdout
+    );
+    run.stdout_has("\\u{1b}[32mDecision");
+}
+
+#[test]
+fn ambiguous_input_is_refused() {
+    let ws = Workspace::new();
+    ws.file("a.txt", "aaa\n");
+    let cases = [
+        (
+            "actions:\n  - {id: e, tool: file.edit, path: a.txt, old: aa, new: b}\n",
+            "2 times",
+        ),
+        (
+            "actions:\n  - {id: h, tool: http.request, method: GET, url: 'https://x.example/', headers: {X: \"1\\r\\nAuthorization: y\"}}\n",
+            "line break",
+        ),
+        (
+            "actions:\n  - {id: h, tool: http.request, method: GET, url: 'https://x.example/', headers: {'Authorization ': y}}\n",
+            "not a valid HTTP header name",
+        ),
+        (
+            "actions:\n  - {id: s, tool: shell.exec, argv: [ls, \"a\\0b\"]}\n",
+            "NUL",
+        ),
+        (
+            "actions:\n  - &b {id: x, tool: file.read, path: a.txt}\n  - {<<: *b, id: y}\n",
+            "merge keys are not allowed",
+        ),
+    ];
+    for (body, message) in cases {
+        let plan = ws.plan(body);
+        agentgate(&["plan", &plan])
+            .run()
+            .code(1)
+            .stderr_has(message);
+    }
+    let json = ws.dir.path().join("p.json");
+    std::fs::write(
+        &json,
+        "{\"version\": 1, \"agent\": \"a\", \"actions\": [],}",
+    )
+    .unwrap();
+    agentgate(&["plan", json.to_str().unwrap()])
+        .run()
+        .code(1)
+        .stderr_has("not valid JSON");
+}
