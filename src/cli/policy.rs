@@ -79,18 +79,10 @@ pub fn run(command: PolicyCommand, _styles: Styles) -> Result<ExitCode, Error> {
 }
 
 fn test(dir: Option<PathBuf>) -> Result<ExitCode, Error> {
+    let default = PathBuf::from(super::DEFAULT_POLICY_DIR);
+    let dir = dir.or_else(|| default.is_dir().then_some(default));
     let (files, cases, origin) = match dir {
         Some(dir) => {
-            let tests = dir.join("tests");
-            let cases = if tests.is_dir() {
-                read_dir(&tests)?
-            } else {
-                Vec::new()
-            };
-            (read_dir(&dir)?, cases, dir.display().to_string())
-        }
-        None if std::path::Path::new(super::DEFAULT_POLICY_DIR).is_dir() => {
-            let dir = PathBuf::from(super::DEFAULT_POLICY_DIR);
             let tests = dir.join("tests");
             let cases = if tests.is_dir() {
                 read_dir(&tests)?
