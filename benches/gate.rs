@@ -106,7 +106,7 @@ fn main() {
         assert!(json.len() > 1000 && text_out.len() > 1000);
     }
     for (name, samples) in [
-        ("policy load (with examples)", load),
+        ("policy load (embedded pack)", load),
         ("plan parse", parse),
         ("evaluate", eval_t),
         ("render json", json_t),

@@ -134,7 +134,7 @@ pub fn evaluate<'p>(
         simulated.push(simulate(action, workspace, &mut files).map_err(fail)?);
     }
     let work: Vec<(&Action, (Change, Facts))> = plan.actions.iter().zip(simulated).collect();
-    let actions = parallel_map(work, |(action, (change, file_facts))| {
+    let actions = crate::parallel::map(work, 64, |(action, (change, file_facts))| {
         evaluate_action(policy, facts, action, change, file_facts, today)
     });
     let checks: Vec<ActionEval> = plan
@@ -175,41 +175,6 @@ pub fn evaluate<'p>(
         checks,
         tier,
         decision,
-    })
-}
-
-/// Map in order over up to `available_parallelism` threads; small inputs stay on this thread.
-fn parallel_map<T: Send, U: Send>(items: Vec<T>, f: impl Fn(T) -> U + Sync) -> Vec<U> {
-    const MIN_PER_THREAD: usize = 64;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(8);
-    if threads < 2 || items.len() < 2 * MIN_PER_THREAD {
-        return items.into_iter().map(f).collect();
-    }
-    let per = items.len().div_ceil(threads);
-    let mut chunks: Vec<Vec<T>> = Vec::with_capacity(threads);
-    let mut items = items.into_iter();
-    loop {
-        let chunk: Vec<T> = items.by_ref().take(per).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        chunks.push(chunk);
-    }
-    let f = &f;
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = chunks
-            .into_iter()
-            .map(|chunk| scope.spawn(move || chunk.into_iter().map(f).collect::<Vec<U>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| {
-                h.join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
     })
 }
 

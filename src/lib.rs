@@ -7,6 +7,7 @@ pub mod error;
 pub mod evaluate;
 pub mod explain;
 pub mod lint;
+pub mod parallel;
 pub mod plan;
 pub mod policy;
 pub mod policy_test;

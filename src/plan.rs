@@ -29,8 +29,8 @@ pub struct Plan {
     pub context: Vec<ContextItem>,
     pub actions: Vec<Action>,
     pub validate: Vec<Check>,
-    /// `sha256:` of the canonical JSON of everything above but the origin.
-    pub hash: String,
+    /// `sha256:` of the canonical JSON of everything above but the origin; see [`Plan::hash`].
+    hash: std::sync::OnceLock<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -908,7 +908,7 @@ impl Plan {
                 trust: c.trust.unwrap_or(Trust::Untrusted),
             })
             .collect();
-        let mut plan = Plan {
+        let plan = Plan {
             origin: origin.to_string(),
             agent,
             task: raw.task,
@@ -916,9 +916,9 @@ impl Plan {
             context,
             actions,
             validate,
-            hash: String::new(),
+            hash: std::sync::OnceLock::new(),
         };
-        plan.hash = plan.compute_hash();
+
         Ok(plan)
     }
 
@@ -943,6 +943,12 @@ impl Plan {
                 ShellCommand::Argv(a) => json!({"argv": a, "timeout": c.timeout}),
             }).collect::<Vec<_>>(),
         })
+    }
+
+    /// The plan's hash, computed once on first use (it is not needed to decide, so callers can
+    /// compute it while the evaluation runs).
+    pub fn hash(&self) -> &str {
+        self.hash.get_or_init(|| self.compute_hash())
     }
 
     fn compute_hash(&self) -> String {
@@ -1012,7 +1018,7 @@ mod tests {
             ]
         );
         assert_eq!(plan.actions[6].line, 10);
-        assert!(plan.hash.starts_with("sha256:") && plan.hash.len() == 71);
+        assert!(plan.hash().starts_with("sha256:") && plan.hash().len() == 71);
         let ActionKind::Http(h) = &plan.actions[6].kind else {
             panic!()
         };
@@ -1031,7 +1037,7 @@ mod tests {
             &lexical,
         )
         .unwrap();
-        assert_eq!(yaml.hash, json.hash);
+        assert_eq!(yaml.hash(), json.hash());
     }
 
     #[test]

@@ -94,7 +94,9 @@ pub fn plan_text(eval: &Evaluation<'_>, styles: Styles) -> String {
         eval.policy.origin,
         short_hash(&eval.policy.hash)
     ));
-    for action in eval.all() {
+    // Each action's block (diffs and redaction are the costly part) renders independently.
+    let blocks = crate::parallel::map(eval.all().collect(), 256, |action: &ActionEval| {
+        let mut out = String::new();
         out.push('\n');
         let title = format!(
             "── {}  {}  {}   tier {} · {}",
@@ -128,10 +130,15 @@ pub fn plan_text(eval: &Evaluation<'_>, styles: Styles) -> String {
         for e in &action.excepted {
             out.push_str(&format!(
                 "   ~ {} excepted until {}: {} ({})\n",
-                e.rule, e.expires, e.reason, e.source
+                e.rule,
+                e.expires,
+                printable(&e.reason),
+                e.source
             ));
         }
-    }
+        out
+    });
+    blocks.iter().for_each(|b| out.push_str(b));
     out.push('\n');
     out.push_str(&summary_table(eval));
     out.push('\n');
@@ -333,7 +340,7 @@ pub fn plan_doc<'e>(eval: &'e Evaluation<'_>) -> PlanDoc<'e> {
     PlanDoc {
         version: VERSION,
         plan: PlanHead {
-            hash: &plan.hash,
+            hash: plan.hash(),
             agent: redact(&plan.agent),
             task: plan.task.as_deref().map(redact),
             actions: plan.actions.len(),

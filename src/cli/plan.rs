@@ -61,7 +61,11 @@ pub fn evaluate_one(
     // A policy that fails to load stops the command before anything else is reported.
     let policy = policy?;
     let (plan, workspace) = plan?;
-    let eval = evaluate(&plan, &policy, &workspace, today())?;
+    // The plan's hash is only needed for output: compute it while the evaluation runs.
+    let eval = std::thread::scope(|scope| {
+        scope.spawn(|| plan.hash());
+        evaluate(&plan, &policy, &workspace, today())
+    })?;
     let out = match format {
         Format::Text => render::plan_text(&eval, styles),
         Format::Json => render::plan_json_text(&eval),

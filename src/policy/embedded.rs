@@ -61,6 +61,18 @@ mod tests {
     }
 
     #[test]
+    fn embedded_examples_all_pass() {
+        let set = crate::policy::PolicySet::embedded().unwrap();
+        let failed: Vec<_> = set
+            .example_results()
+            .into_iter()
+            .filter(|r| !r.passed())
+            .collect();
+        assert!(failed.is_empty(), "{failed:#?}");
+        assert!(set.example_results().len() > 200);
+    }
+
+    #[test]
     fn embedded_pack_is_the_policies_folder() {
         let mut embedded: Vec<String> = POLICY_FILES.iter().map(|(n, _)| n.to_string()).collect();
         embedded.sort();
