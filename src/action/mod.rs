@@ -156,6 +156,23 @@ pub fn written_files(command: &SimpleCommand) -> Vec<&str> {
         .collect()
 }
 
+/// Bash evaluates array subscripts, and a `$(...)` or backquote inside one runs, in assignments
+/// (`a[$(cmd)]=1`) and in builtins that take a variable name (`printf -v`, `test -v`, `declare`).
+/// The parser keeps those words as text, so agentgate cannot see the command: it escalates.
+fn hidden_subscript_substitution(command: &SimpleCommand) -> bool {
+    let runs_code = |w: &str| w.contains('[') && (w.contains("$(") || w.contains('`'));
+    const TAKES_NAMES: [&str; 13] = [
+        "printf", "test", "[", "[[", "declare", "typeset", "local", "let", "read", "unset",
+        "export", "readonly", "mapfile",
+    ];
+    command.assignments.iter().any(|(name, _)| runs_code(name))
+        || (command
+            .program
+            .as_deref()
+            .is_some_and(|p| TAKES_NAMES.contains(&p))
+            && command.args.iter().any(|a| runs_code(a)))
+}
+
 /// An output redirection whose target is only known at run time (`> "$F"`).
 fn writes_unknown_target(command: &SimpleCommand) -> bool {
     command
@@ -179,6 +196,19 @@ pub fn shell_items(reading: &ShellReading, origin: ShellOrigin) -> Vec<Item> {
     }
     for command in &reading.commands {
         let writes = !written_files(command).is_empty();
+        if hidden_subscript_substitution(command) {
+            out.push(Item {
+                detail: ItemDetail::Shell {
+                    command: command.clone(),
+                    origin,
+                },
+                base: Tier::HIGH,
+                floor: Tier::HIGH,
+                why: "an array subscript runs a command substitution when the shell evaluates it"
+                    .into(),
+            });
+            continue;
+        }
         if writes_unknown_target(command) {
             out.push(Item {
                 detail: ItemDetail::Shell {
