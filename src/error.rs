@@ -142,10 +142,13 @@ impl Error {
     }
 
     /// The message with any secret in it redacted: errors quote input, and input may hold secrets.
+    /// Control characters are escaped too: a plan must not be able to forge terminal output
+    /// through an error about itself.
     pub fn redacted(&self) -> String {
-        crate::secrets::Scanner::builtin()
+        let redacted = crate::secrets::Scanner::builtin()
             .redact(&self.to_string())
-            .into_owned()
+            .into_owned();
+        crate::render::printable(&redacted).into_owned()
     }
 
     /// The diagnostics behind this error, for machine-readable output.

@@ -81,10 +81,10 @@ pub fn plan_text(eval: &Evaluation<'_>, styles: Styles) -> String {
     for c in &plan.context {
         out.push_str(&format!(
             "context: {} ({}{})\n",
-            c.id,
+            redact(&c.id),
             c.source
                 .as_deref()
-                .map(|s| format!("{s}, "))
+                .map(|s| format!("{}, ", redact(s)))
                 .unwrap_or_default(),
             c.trust.as_str()
         ));

@@ -165,7 +165,11 @@ fn hidden_subscript_substitution(command: &SimpleCommand) -> bool {
         "printf", "test", "[", "[[", "declare", "typeset", "local", "let", "read", "unset",
         "export", "readonly", "mapfile",
     ];
-    command.assignments.iter().any(|(name, _)| runs_code(name))
+    // A value like `x='a[$(cmd)]'` runs when `x` is later used in arithmetic (`(( x ))`).
+    command
+        .assignments
+        .iter()
+        .any(|(name, value)| runs_code(name) || runs_code(value))
         || (command
             .program
             .as_deref()

@@ -281,6 +281,38 @@ fn has_huge_tilde_number(raw: &str) -> bool {
     })
 }
 
+/// brush-parser allocates without bound on some heredocs whose delimiter is not a word
+/// (`cat << $( ) `, `echo $(cat << |#`): refuse those before it sees them. A real delimiter
+/// starts with a letter, digit, underscore, quote or backslash.
+fn has_unusual_heredoc(src: &str) -> bool {
+    let bytes = src.as_bytes();
+    let mut i = 0;
+    while i + 1 < bytes.len() {
+        if bytes[i] == b'<' && bytes[i + 1] == b'<' {
+            let mut j = i + 2;
+            if bytes.get(j) == Some(&b'<') {
+                // A here-string (`<<<`): its word is ordinary.
+                i = j + 1;
+                continue;
+            }
+            if bytes.get(j) == Some(&b'-') {
+                j += 1;
+            }
+            while matches!(bytes.get(j), Some(b' ' | b'\t')) {
+                j += 1;
+            }
+            let ok = matches!(bytes.get(j), Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'"' | b'\\'));
+            if !ok {
+                return true;
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    false
+}
+
 /// A run of 10+ digits right before `<` or `>`: brush-parser panics on file descriptor numbers beyond `i32`.
 fn has_huge_fd_number(src: &str) -> bool {
     let mut digits = 0;
@@ -825,6 +857,10 @@ impl Reader {
         }
         if has_huge_fd_number(src) {
             self.fail("cannot parse shell command: file descriptor number too large");
+            return false;
+        }
+        if has_unusual_heredoc(src) {
+            self.fail("cannot parse shell command: a heredoc delimiter that is not a word");
             return false;
         }
         let program = match parse_program(src) {
@@ -3335,5 +3371,16 @@ mod tests {
             let expected: Vec<String> = commands.iter().map(|((program, _), _)| program.clone()).collect();
             prop_assert_eq!(program_names(&r), expected);
         }
+    }
+
+    #[test]
+    fn heredocs_with_unusual_delimiters_are_refused_not_parsed() {
+        for src in ["echo $(cat << |#", "cat << $( ) ", "cat <<", "x <<- |"] {
+            let r = read_command(src);
+            assert!(r.error.is_some(), "{src}");
+        }
+        assert!(read_command("cat <<'EOF'\nhi\nEOF").error.is_none());
+        assert!(read_command("cat <<< \"$(date)\"").error.is_none());
+        assert!(read_command("bash <<-EOF\nls\nEOF").error.is_none());
     }
 }
