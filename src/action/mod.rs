@@ -200,7 +200,15 @@ pub fn shell_items(reading: &ShellReading, origin: ShellOrigin) -> Vec<Item> {
     }
     for command in &reading.commands {
         let writes = !written_files(command).is_empty();
-        if hidden_subscript_substitution(command) {
+        // What the shell will do here depends on something only known when it runs.
+        let unknowable = if hidden_subscript_substitution(command) {
+            Some("an array subscript runs a command substitution when the shell evaluates it")
+        } else if writes_unknown_target(command) {
+            Some("a redirection writes to a file only known when the command runs")
+        } else {
+            None
+        };
+        if let Some(why) = unknowable {
             out.push(Item {
                 detail: ItemDetail::Shell {
                     command: command.clone(),
@@ -208,20 +216,7 @@ pub fn shell_items(reading: &ShellReading, origin: ShellOrigin) -> Vec<Item> {
                 },
                 base: Tier::HIGH,
                 floor: Tier::HIGH,
-                why: "an array subscript runs a command substitution when the shell evaluates it"
-                    .into(),
-            });
-            continue;
-        }
-        if writes_unknown_target(command) {
-            out.push(Item {
-                detail: ItemDetail::Shell {
-                    command: command.clone(),
-                    origin,
-                },
-                base: Tier::HIGH,
-                floor: Tier::HIGH,
-                why: "a redirection writes to a file only known when the command runs".into(),
+                why: why.into(),
             });
             continue;
         }
