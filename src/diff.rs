@@ -178,7 +178,7 @@ fn readings(action: &ActionEval, redact: &dyn Fn(&str) -> String, out: &mut Vec<
                 s
             }
             ItemDetail::ShellUnreadable { error, .. } => format!("unreadable shell: {error}"),
-            ItemDetail::Sql(stmt) => {
+            ItemDetail::Sql { stmt, rows } => {
                 let mut s = stmt.kind.to_uppercase();
                 if !stmt.tables.is_empty() {
                     s.push_str(&format!(" {}", stmt.tables.join(", ")));
@@ -191,6 +191,12 @@ fn readings(action: &ActionEval, redact: &dyn Fn(&str) -> String, out: &mut Vec<
                     } else {
                         ", no WHERE"
                     });
+                }
+                if let Some(n) = rows {
+                    s.push_str(&format!(
+                        ", hits {n} row{} now",
+                        if *n == 1 { "" } else { "s" }
+                    ));
                 }
                 s
             }

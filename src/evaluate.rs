@@ -309,7 +309,10 @@ fn evaluate_action(
     file_facts: Facts,
     today: Date,
 ) -> ActionEval {
-    let items: Vec<Item> = action::items(&action.kind, file_facts);
+    let mut items: Vec<Item> = action::items(&action.kind, file_facts);
+    if let ActionKind::Sql(sql) = &action.kind {
+        count_rows(&sql.database.absolute, &mut items);
+    }
     let mut tier = Tier::READ_ONLY;
     let mut base = Tier::READ_ONLY;
     let mut findings: Vec<Finding> = Vec::new();
@@ -407,6 +410,20 @@ fn evaluate_action(
         findings,
         excepted,
         change,
+    }
+}
+
+/// Fill in how many rows each UPDATE or DELETE hits in the database as it is now.
+fn count_rows(database: &std::path::Path, items: &mut [Item]) {
+    let Some(mut conn) = crate::action::rows::open(database) else {
+        return;
+    };
+    for item in items {
+        if let ItemDetail::Sql { stmt, rows } = &mut item.detail
+            && matches!(stmt.kind.as_str(), "update" | "delete")
+        {
+            *rows = crate::action::rows::count(&mut conn, &stmt.text);
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! itself: one item per shell sub-command, per SQL statement, or the whole action for the rest.
 //! It owns base tiers; rules, surfaces and decisions belong to the policy engine.
 
+pub mod rows;
 pub mod shell;
 pub mod sql;
 
@@ -28,8 +29,12 @@ pub enum ItemDetail {
     },
     /// A shell string that could not be read.
     ShellUnreadable { error: String, origin: ShellOrigin },
-    /// One SQL statement.
-    Sql(SqlStatement),
+    /// One SQL statement, and for an UPDATE or DELETE on an existing database the number of rows
+    /// its WHERE hits now (see [`rows::count`]).
+    Sql {
+        stmt: SqlStatement,
+        rows: Option<u64>,
+    },
     /// SQL that could not be parsed.
     SqlUnreadable { error: String },
 }
@@ -63,7 +68,7 @@ impl Item {
             ItemDetail::Whole => None,
             ItemDetail::Shell { command, .. } => Some(command.text.clone()),
             ItemDetail::ShellUnreadable { .. } | ItemDetail::SqlUnreadable { .. } => None,
-            ItemDetail::Sql(s) => Some(s.text.clone()),
+            ItemDetail::Sql { stmt, .. } => Some(stmt.text.clone()),
         }
     }
 }
@@ -290,7 +295,7 @@ fn sql_items(statement: &str) -> Vec<Item> {
         let base = Tier::saturating(stmt.tier);
         let why = stmt.why.clone();
         out.push(Item {
-            detail: ItemDetail::Sql(stmt),
+            detail: ItemDetail::Sql { stmt, rows: None },
             base,
             floor: Tier::READ_ONLY,
             why,

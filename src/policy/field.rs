@@ -104,6 +104,7 @@ pub enum Field {
     SqlKind,
     SqlTables,
     SqlWhere,
+    SqlRows,
     Method,
     Url,
     Scheme,
@@ -235,6 +236,11 @@ pub const FIELDS: &[(&str, &[&str], &str)] = &[
         &["sql.exec"],
         "an UPDATE or DELETE has a real WHERE (not absent, not always true)",
     ),
+    (
+        "sql.rows",
+        &["sql.exec"],
+        "rows an UPDATE or DELETE would hit in the database as it is now (absent when unknown)",
+    ),
     ("method", &["http.request"], "HTTP method, upper case"),
     ("url", &["http.request"], "the whole URL"),
     ("scheme", &["http.request"], "http or https"),
@@ -304,6 +310,7 @@ impl Field {
             "sql.kind" => Field::SqlKind,
             "sql.tables" => Field::SqlTables,
             "sql.where" => Field::SqlWhere,
+            "sql.rows" => Field::SqlRows,
             "method" => Field::Method,
             "url" => Field::Url,
             "scheme" => Field::Scheme,
@@ -393,7 +400,7 @@ impl Field {
             _ => None,
         };
         let statement = match &s.item.detail {
-            ItemDetail::Sql(stmt) => Some(stmt),
+            ItemDetail::Sql { stmt, .. } => Some(stmt),
             _ => None,
         };
         match self {
@@ -553,7 +560,7 @@ impl Field {
             }
             Field::Item => match &s.item.detail {
                 ItemDetail::Shell { command, .. } => text(out, &command.text),
-                ItemDetail::Sql(stmt) => text(out, &stmt.text),
+                ItemDetail::Sql { stmt, .. } => text(out, &stmt.text),
                 _ => {}
             },
             Field::Origin => match &s.item.detail {
@@ -586,6 +593,11 @@ impl Field {
             Field::SqlWhere => statement
                 .iter()
                 .for_each(|st| out.push(Val::Bool(st.has_where))),
+            Field::SqlRows => {
+                if let ItemDetail::Sql { rows: Some(n), .. } = &s.item.detail {
+                    out.push(Val::Num(*n as f64))
+                }
+            }
             Field::Method
             | Field::Url
             | Field::Scheme

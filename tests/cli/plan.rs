@@ -474,3 +474,38 @@ fn ambiguous_input_is_refused() {
         .code(1)
         .stderr_has("not valid JSON");
 }
+
+#[test]
+fn sql_diffs_show_the_rows_a_where_hits_and_rules_can_use_them() {
+    let ws = Workspace::new();
+    std::fs::create_dir_all(ws.path().join("data")).unwrap();
+    let db = ws.path().join("data/app.db");
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch("CREATE TABLE sessions (id INTEGER, expires_at INTEGER); INSERT INTO sessions VALUES (1, 1), (2, 2), (3, 30), (4, 40);").unwrap();
+    drop(conn);
+    let before = std::fs::read(&db).unwrap();
+    let plan = ws.plan("actions:\n  - {id: purge, tool: sql.exec, database: data/app.db, statement: 'DELETE FROM sessions WHERE expires_at < 10'}\n");
+    agentgate(&["plan", &plan, "--color", "never"])
+        .run()
+        .code(0)
+        .stdout_has("hits 2 rows now");
+    assert_eq!(
+        std::fs::read(&db).unwrap(),
+        before,
+        "counting never changes the database"
+    );
+    ws.file("policy/p.yaml", "version: 1\nrules:\n  - id: mass-delete\n    why: more than one row\n    match: {tool: sql.exec, sql.rows: {gt: 1}}\n    tier: 4\n");
+    let policy = ws.path().join("policy");
+    let json = agentgate(&[
+        "plan",
+        &plan,
+        "--policy",
+        policy.to_str().unwrap(),
+        "--format",
+        "json",
+    ])
+    .run()
+    .json();
+    assert_eq!(json["actions"][0]["tier"], 4);
+    assert_eq!(json["actions"][0]["findings"][0]["rule"], "mass-delete");
+}
