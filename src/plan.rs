@@ -318,25 +318,8 @@ impl ActionKind {
     }
 }
 
-/// The same value with every object's keys sorted, so that equal plans hash equally whatever
-/// order their author wrote the keys in.
-pub fn canonical(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort();
-            Value::Object(
-                keys.into_iter()
-                    .map(|k| (k.clone(), canonical(&map[k])))
-                    .collect(),
-            )
-        }
-        Value::Array(items) => Value::Array(items.iter().map(canonical).collect()),
-        other => other.clone(),
-    }
-}
-
-/// Sort every object's keys in place (see [`canonical`]).
+/// Sort every object's keys in place, so that equal plans hash equally whatever order their
+/// author wrote the keys in.
 pub fn sort_keys(value: &mut Value) {
     match value {
         Value::Object(map) => {
@@ -922,7 +905,7 @@ impl Plan {
         Ok(plan)
     }
 
-    /// The plan as canonical JSON (sorted keys), the input of its hash.
+    /// The plan as JSON, the input of its hash (keys are sorted by [`sort_keys`] first).
     pub fn to_json(&self) -> Value {
         json!({
             "version": 1,
