@@ -671,12 +671,9 @@ impl RawAction {
                 }
             }
             _ => {
-                let mut fields = BTreeMap::new();
-                let raw = self.into_json_fields();
-                for (k, v) in raw {
-                    fields.insert(k, v);
-                }
-                return Ok((None, None, ActionKind::Unknown { tool, fields }));
+                let (id, reason) = (self.id.clone(), self.reason.clone());
+                let fields = self.into_json_fields().into_iter().collect();
+                return Ok((id, reason, ActionKind::Unknown { tool, fields }));
             }
         };
         Ok((self.id, self.reason, kind))
@@ -1002,6 +999,15 @@ mod tests {
         );
         assert_eq!(plan.actions[6].line, 10);
         assert!(plan.hash().starts_with("sha256:") && plan.hash().len() == 71);
+        let unknown = parse(&format!(
+            "{HEADER}  - {{id: u, tool: git.push, reason: why, name: x}}\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            unknown.actions[0].reason.as_deref(),
+            Some("why"),
+            "an unknown tool keeps its reason"
+        );
         let ActionKind::Http(h) = &plan.actions[6].kind else {
             panic!()
         };

@@ -125,7 +125,11 @@ fn bad_plans_are_refused_with_position_and_exit_1() {
         ),
         ("plans/bad/duplicate-key.yaml", ":7:", "duplicate"),
         ("plans/bad/traversal.yaml", ":4:", "escapes the workspace"),
-        ("plans/bad/malformed.yaml", ":6:", ""),
+        (
+            "plans/bad/malformed.yaml",
+            ":6:10",
+            "mapping values are not allowed",
+        ),
     ];
     for (file, position, message) in cases {
         let run = agentgate(&["plan", &fixture(file)]).run();
@@ -172,7 +176,7 @@ fn refusals_of_every_kind() {
         ),
         (
             "actions:\n  - {id: a, tool: shell.exec, command: x, timeout: -1}\n",
-            "",
+            "invalid u64",
         ),
         (
             "actions:\n  - {id: a, tool: http.request, method: GET, url: 'ftp://x/y'}\n",
@@ -184,14 +188,14 @@ fn refusals_of_every_kind() {
         ),
         (
             "actions:\n  - !custom {id: a, tool: file.read, path: x}\n",
-            "",
-        ),
-        (
-            "actions:\n  - {id: a, tool: file.read, path: x, enabled: yes}\n",
-            "",
+            "unsupported tag `!custom`",
         ),
     ];
     for (body, message) in cases {
+        assert!(
+            !message.is_empty(),
+            "every refusal names its reason: {body}"
+        );
         let plan = ws.plan(body);
         let run = agentgate(&["plan", &plan]).run();
         run.code(1).stderr_has(message);
