@@ -52,7 +52,7 @@ fn line(kind: LineKind, text: impl Into<String>) -> DiffLine {
 /// The lines to show for one action. `redact` hides secrets in everything shown.
 pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec<DiffLine> {
     let mut out = Vec::new();
-    match (&action.change, &action.kind) {
+    match (&action.change, &action.proposed.kind) {
         (Change::Read { path }, _) => {
             out.push(line(LineKind::Info, format!("reads {}", redact(path))))
         }

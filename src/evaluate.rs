@@ -1,6 +1,7 @@
 //! Deciding a plan: walk its actions in order over a simulated workspace, apply the policy to
 //! every item, scan for secrets, and combine with "strictest wins". It reads files; it never writes.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use jiff::civil::Date;
@@ -71,14 +72,13 @@ pub enum Change {
 }
 
 #[derive(Debug, Clone)]
-pub struct ActionEval {
+pub struct ActionEval<'p> {
+    /// The action as proposed: borrowed from the plan (a `validate` check is built, so owned).
+    pub proposed: Cow<'p, Action>,
     /// `id`, `tool` and `target` are for display: secrets in them are already redacted.
     pub id: String,
     pub tool: String,
     pub target: String,
-    pub line: u64,
-    pub kind: ActionKind,
-    pub reason: Option<String>,
     /// The highest base tier of its items, before rules.
     pub base: Tier,
     pub tier: Tier,
@@ -93,15 +93,15 @@ pub struct ActionEval {
 pub struct Evaluation<'p> {
     pub plan: &'p Plan,
     pub policy: &'p PolicySet,
-    pub actions: Vec<ActionEval>,
+    pub actions: Vec<ActionEval<'p>>,
     /// The plan's `validate` commands, evaluated like shell actions (they run too).
-    pub checks: Vec<ActionEval>,
+    pub checks: Vec<ActionEval<'p>>,
     pub tier: Tier,
     pub decision: Decision,
 }
 
-impl Evaluation<'_> {
-    pub fn all(&self) -> impl Iterator<Item = &ActionEval> {
+impl<'p> Evaluation<'p> {
+    pub fn all(&self) -> impl Iterator<Item = &ActionEval<'p>> {
         self.actions.iter().chain(&self.checks)
     }
 }
@@ -135,7 +135,14 @@ pub fn evaluate<'p>(
     }
     let work: Vec<(&Action, (Change, Facts))> = plan.actions.iter().zip(simulated).collect();
     let actions = crate::parallel::map(work, 64, |(action, (change, file_facts))| {
-        evaluate_action(policy, facts, action, change, file_facts, today)
+        evaluate_action(
+            policy,
+            facts,
+            Cow::Borrowed(action),
+            change,
+            file_facts,
+            today,
+        )
     });
     let checks: Vec<ActionEval> = plan
         .validate
@@ -158,7 +165,7 @@ pub fn evaluate<'p>(
             evaluate_action(
                 policy,
                 facts,
-                &action,
+                Cow::Owned(action),
                 Change::Other,
                 Facts::default(),
                 today,
@@ -301,14 +308,15 @@ pub fn apply_edit(text: &str, edit: &Edit) -> Result<String, String> {
     }
 }
 
-fn evaluate_action(
+fn evaluate_action<'p>(
     policy: &PolicySet,
     plan: PlanFacts<'_>,
-    action: &Action,
+    proposed: Cow<'p, Action>,
     change: Change,
     file_facts: Facts,
     today: Date,
-) -> ActionEval {
+) -> ActionEval<'p> {
+    let action: &Action = &proposed;
     let mut items: Vec<Item> = action::items(&action.kind, file_facts);
     if let ActionKind::Sql(sql) = &action.kind {
         count_rows(&sql.database.absolute, &mut items);
@@ -396,13 +404,16 @@ fn evaluate_action(
         Decision::Allow
     };
     let redact = |s: &str| policy.scanner().redact(s).into_owned();
+    let (id, tool, target) = (
+        redact(&action.id),
+        redact(action.kind.tool()),
+        redact(&action.kind.target()),
+    );
     ActionEval {
-        id: redact(&action.id),
-        tool: redact(action.kind.tool()),
-        target: redact(&action.kind.target()),
-        line: action.line,
-        kind: action.kind.clone(),
-        reason: action.reason.clone(),
+        proposed,
+        id,
+        tool,
+        target,
         base,
         tier,
         decision,

@@ -1,6 +1,7 @@
 //! The plan model (SPEC section 2): raw serde types with positions, validated into typed actions.
 //! It owns parsing, limits and path confinement of a plan; not classification or evaluation.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Deserialize;
@@ -205,42 +206,43 @@ impl ActionKind {
     }
 
     /// Every piece of free text the action carries, named, for the secrets scan.
-    pub fn texts(&self) -> Vec<(&'static str, String)> {
-        let mut out = Vec::new();
+    /// Borrowed where the text is already there, so scanning never copies file contents.
+    pub fn texts(&self) -> Vec<(&'static str, Cow<'_, str>)> {
+        let mut out: Vec<(&'static str, Cow<'_, str>)> = Vec::new();
         match self {
             ActionKind::FileRead { .. } | ActionKind::FileDelete { .. } => {}
-            ActionKind::FileWrite { content, .. } => out.push(("content", content.clone())),
+            ActionKind::FileWrite { content, .. } => out.push(("content", Cow::Borrowed(content))),
             ActionKind::FileEdit {
                 edit: Edit::Replace { new, .. },
                 ..
-            } => out.push(("new", new.clone())),
+            } => out.push(("new", Cow::Borrowed(new))),
             ActionKind::FileEdit {
                 edit: Edit::Patch(patch),
                 ..
-            } => out.push(("patch", added_lines(patch))),
+            } => out.push(("patch", Cow::Owned(added_lines(patch)))),
             ActionKind::Shell(shell) => {
-                out.push(("command", shell.command.display()));
+                out.push(("command", Cow::Owned(shell.command.display())));
                 for (name, value) in &shell.env {
-                    out.push(("env", format!("{name}={value}")));
+                    out.push(("env", Cow::Owned(format!("{name}={value}"))));
                 }
                 if let Some(rollback) = &shell.rollback {
-                    out.push(("rollback", rollback.clone()));
+                    out.push(("rollback", Cow::Borrowed(rollback)));
                 }
             }
-            ActionKind::Sql(sql) => out.push(("statement", sql.statement.clone())),
+            ActionKind::Sql(sql) => out.push(("statement", Cow::Borrowed(&sql.statement))),
             ActionKind::Http(http) => {
-                out.push(("url", http.url.to_string()));
+                out.push(("url", Cow::Borrowed(http.url.as_str())));
                 for (name, value) in &http.headers {
-                    out.push(("headers", format!("{name}: {value}")));
+                    out.push(("headers", Cow::Owned(format!("{name}: {value}"))));
                 }
                 if let Some(body) = http.body_text() {
-                    out.push(("body", body));
+                    out.push(("body", Cow::Owned(body)));
                 }
             }
-            ActionKind::Call { args, .. } => out.push(("args", value_text(args))),
+            ActionKind::Call { args, .. } => out.push(("args", Cow::Owned(value_text(args)))),
             ActionKind::Unknown { fields, .. } => {
                 for value in fields.values() {
-                    out.push(("fields", value_text(value)));
+                    out.push(("fields", Cow::Owned(value_text(value))));
                 }
             }
         }

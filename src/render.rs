@@ -108,7 +108,7 @@ pub fn plan_text(eval: &Evaluation<'_>, styles: Styles) -> String {
         );
         out.push_str(&styles.decision(action.decision, &title));
         out.push('\n');
-        if let Some(reason) = &action.reason {
+        if let Some(reason) = &action.proposed.reason {
             out.push_str(&format!("   reason: {}\n", redact(reason)));
         }
         for l in action_lines(action, &redact) {
@@ -369,7 +369,7 @@ pub fn plan_json(eval: &Evaluation<'_>) -> Value {
     serde_json::to_value(plan_doc(eval)).unwrap_or(Value::Null)
 }
 
-fn action_doc(a: &ActionEval) -> ActionDoc<'_> {
+fn action_doc<'e>(a: &'e ActionEval<'_>) -> ActionDoc<'e> {
     let mut classified_by: Vec<&str> = Vec::new();
     for c in a.items.iter().flat_map(|i| &i.classified_by) {
         if !classified_by.contains(&c.as_str()) {
@@ -380,7 +380,7 @@ fn action_doc(a: &ActionEval) -> ActionDoc<'_> {
         id: &a.id,
         tool: &a.tool,
         target: &a.target,
-        line: a.line,
+        line: a.proposed.line,
         base_tier: a.base,
         tier: a.tier,
         decision: a.decision,
