@@ -28,6 +28,12 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Evaluate a plan: show its diff, tiers and findings, and decide')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Evaluate plans for CI: never interactive, worst outcome wins')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Read and check the audit trail: list, show, verify, export, stats')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Kill switch: deny every plan and check of every agent until `resume`')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Lift the kill switch')
+            [CompletionResult]::new('quarantine', 'quarantine', [CompletionResultType]::ParameterValue, 'Deny every plan and check of one agent until `release`')
+            [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Lift an agent''s quarantine')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the containment in force: the kill switch and quarantined agents')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Policies are code: test, lint and explain them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (the same files are committed in completions/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -36,6 +42,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
         'agentgate;plan' {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack')
             [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -45,6 +52,138 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
         'agentgate;check' {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack')
             [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentgate;audit' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List records, newest first')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the whole decision lineage of the run a record belongs to (ID, or `last`)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain; exit 0 intact, 3 broken (naming the first bad record)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write every record with its actions, one JSON object per line, in chain order')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'The semantic SLOs, per agent and overall: tiers, denied, approval, override, validation failure and rollback rates, time to containment')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'agentgate;audit;list' {
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Only this agent''s records')
+            [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Only this task''s records')
+            [CompletionResult]::new('--decision', '--decision', [CompletionResultType]::ParameterName, 'Only records with this outcome (allow, approve, deny, error, or a containment kind)')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time')
+            [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many records (0: all)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentgate;audit;show' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentgate;audit;verify' {
+            [CompletionResult]::new('--anchor', '--anchor', [CompletionResultType]::ParameterName, 'A record hash kept elsewhere (a CI log, a ticket): it must still be in the trail')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentgate;audit;export' {
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Only this agent''s records')
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentgate;audit;stats' {
+            [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentgate;audit;help' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List records, newest first')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the whole decision lineage of the run a record belongs to (ID, or `last`)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain; exit 0 intact, 3 broken (naming the first bad record)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write every record with its actions, one JSON object per line, in chain order')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'The semantic SLOs, per agent and overall: tiers, denied, approval, override, validation failure and rollback rates, time to containment')
+            [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
+            break
+        }
+        'agentgate;audit;help;list' {
+            break
+        }
+        'agentgate;audit;help;show' {
+            break
+        }
+        'agentgate;audit;help;verify' {
+            break
+        }
+        'agentgate;audit;help;export' {
+            break
+        }
+        'agentgate;audit;help;stats' {
+            break
+        }
+        'agentgate;audit;help;help' {
+            break
+        }
+        'agentgate;stop' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why: recorded, and shown to every agent that is denied')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentgate;resume' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why it is safe to go on: recorded')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentgate;quarantine' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why: recorded, and shown to the agent when it is denied')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentgate;release' {
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why it is safe to go on: recorded')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentgate;status' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -109,6 +248,12 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
         'agentgate;help' {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Evaluate a plan: show its diff, tiers and findings, and decide')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Evaluate plans for CI: never interactive, worst outcome wins')
+            [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Read and check the audit trail: list, show, verify, export, stats')
+            [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Kill switch: deny every plan and check of every agent until `resume`')
+            [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Lift the kill switch')
+            [CompletionResult]::new('quarantine', 'quarantine', [CompletionResultType]::ParameterValue, 'Deny every plan and check of one agent until `release`')
+            [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Lift an agent''s quarantine')
+            [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the containment in force: the kill switch and quarantined agents')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Policies are code: test, lint and explain them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (the same files are committed in completions/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -118,6 +263,44 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             break
         }
         'agentgate;help;check' {
+            break
+        }
+        'agentgate;help;audit' {
+            [CompletionResult]::new('list', 'list', [CompletionResultType]::ParameterValue, 'List records, newest first')
+            [CompletionResult]::new('show', 'show', [CompletionResultType]::ParameterValue, 'Show the whole decision lineage of the run a record belongs to (ID, or `last`)')
+            [CompletionResult]::new('verify', 'verify', [CompletionResultType]::ParameterValue, 'Check the hash chain; exit 0 intact, 3 broken (naming the first bad record)')
+            [CompletionResult]::new('export', 'export', [CompletionResultType]::ParameterValue, 'Write every record with its actions, one JSON object per line, in chain order')
+            [CompletionResult]::new('stats', 'stats', [CompletionResultType]::ParameterValue, 'The semantic SLOs, per agent and overall: tiers, denied, approval, override, validation failure and rollback rates, time to containment')
+            break
+        }
+        'agentgate;help;audit;list' {
+            break
+        }
+        'agentgate;help;audit;show' {
+            break
+        }
+        'agentgate;help;audit;verify' {
+            break
+        }
+        'agentgate;help;audit;export' {
+            break
+        }
+        'agentgate;help;audit;stats' {
+            break
+        }
+        'agentgate;help;stop' {
+            break
+        }
+        'agentgate;help;resume' {
+            break
+        }
+        'agentgate;help;quarantine' {
+            break
+        }
+        'agentgate;help;release' {
+            break
+        }
+        'agentgate;help;status' {
             break
         }
         'agentgate;help;policy' {

@@ -25,6 +25,12 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand --version 'Print version'
             cand plan 'Evaluate a plan: show its diff, tiers and findings, and decide'
             cand check 'Evaluate plans for CI: never interactive, worst outcome wins'
+            cand audit 'Read and check the audit trail: list, show, verify, export, stats'
+            cand stop 'Kill switch: deny every plan and check of every agent until `resume`'
+            cand resume 'Lift the kill switch'
+            cand quarantine 'Deny every plan and check of one agent until `release`'
+            cand release 'Lift an agent''s quarantine'
+            cand status 'Show the containment in force: the kill switch and quarantined agents'
             cand policy 'Policies are code: test, lint and explain them'
             cand completions 'Print a shell completion script (the same files are committed in completions/)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -32,6 +38,7 @@ set edit:completion:arg-completer[agentgate] = {|@words|
         &'agentgate;plan'= {
             cand --policy 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack'
             cand --workspace 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)'
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
             cand --format 'Output format'
             cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
             cand -h 'Print help'
@@ -40,6 +47,120 @@ set edit:completion:arg-completer[agentgate] = {|@words|
         &'agentgate;check'= {
             cand --policy 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack'
             cand --workspace 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)'
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --format 'Output format'
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentgate;audit'= {
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand list 'List records, newest first'
+            cand show 'Show the whole decision lineage of the run a record belongs to (ID, or `last`)'
+            cand verify 'Check the hash chain; exit 0 intact, 3 broken (naming the first bad record)'
+            cand export 'Write every record with its actions, one JSON object per line, in chain order'
+            cand stats 'The semantic SLOs, per agent and overall: tiers, denied, approval, override, validation failure and rollback rates, time to containment'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentgate;audit;list'= {
+            cand --agent 'Only this agent''s records'
+            cand --task 'Only this task''s records'
+            cand --decision 'Only records with this outcome (allow, approve, deny, error, or a containment kind)'
+            cand --since 'Only records at or after this time'
+            cand --until 'Only records before this time'
+            cand --limit 'At most this many records (0: all)'
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --format 'Output format'
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentgate;audit;show'= {
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --format 'Output format'
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentgate;audit;verify'= {
+            cand --anchor 'A record hash kept elsewhere (a CI log, a ticket): it must still be in the trail'
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --format 'Output format'
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentgate;audit;export'= {
+            cand --format 'Output format'
+            cand --agent 'Only this agent''s records'
+            cand --since 'Only records at or after this time'
+            cand --until 'Only records before this time'
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentgate;audit;stats'= {
+            cand --since 'Only records at or after this time'
+            cand --until 'Only records before this time'
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --format 'Output format'
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentgate;audit;help'= {
+            cand list 'List records, newest first'
+            cand show 'Show the whole decision lineage of the run a record belongs to (ID, or `last`)'
+            cand verify 'Check the hash chain; exit 0 intact, 3 broken (naming the first bad record)'
+            cand export 'Write every record with its actions, one JSON object per line, in chain order'
+            cand stats 'The semantic SLOs, per agent and overall: tiers, denied, approval, override, validation failure and rollback rates, time to containment'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'agentgate;audit;help;list'= {
+        }
+        &'agentgate;audit;help;show'= {
+        }
+        &'agentgate;audit;help;verify'= {
+        }
+        &'agentgate;audit;help;export'= {
+        }
+        &'agentgate;audit;help;stats'= {
+        }
+        &'agentgate;audit;help;help'= {
+        }
+        &'agentgate;stop'= {
+            cand --reason 'Why: recorded, and shown to every agent that is denied'
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentgate;resume'= {
+            cand --reason 'Why it is safe to go on: recorded'
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentgate;quarantine'= {
+            cand --reason 'Why: recorded, and shown to the agent when it is denied'
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentgate;release'= {
+            cand --reason 'Why it is safe to go on: recorded'
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentgate;status'= {
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
             cand --format 'Output format'
             cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
             cand -h 'Print help'
@@ -93,6 +214,12 @@ set edit:completion:arg-completer[agentgate] = {|@words|
         &'agentgate;help'= {
             cand plan 'Evaluate a plan: show its diff, tiers and findings, and decide'
             cand check 'Evaluate plans for CI: never interactive, worst outcome wins'
+            cand audit 'Read and check the audit trail: list, show, verify, export, stats'
+            cand stop 'Kill switch: deny every plan and check of every agent until `resume`'
+            cand resume 'Lift the kill switch'
+            cand quarantine 'Deny every plan and check of one agent until `release`'
+            cand release 'Lift an agent''s quarantine'
+            cand status 'Show the containment in force: the kill switch and quarantined agents'
             cand policy 'Policies are code: test, lint and explain them'
             cand completions 'Print a shell completion script (the same files are committed in completions/)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -100,6 +227,33 @@ set edit:completion:arg-completer[agentgate] = {|@words|
         &'agentgate;help;plan'= {
         }
         &'agentgate;help;check'= {
+        }
+        &'agentgate;help;audit'= {
+            cand list 'List records, newest first'
+            cand show 'Show the whole decision lineage of the run a record belongs to (ID, or `last`)'
+            cand verify 'Check the hash chain; exit 0 intact, 3 broken (naming the first bad record)'
+            cand export 'Write every record with its actions, one JSON object per line, in chain order'
+            cand stats 'The semantic SLOs, per agent and overall: tiers, denied, approval, override, validation failure and rollback rates, time to containment'
+        }
+        &'agentgate;help;audit;list'= {
+        }
+        &'agentgate;help;audit;show'= {
+        }
+        &'agentgate;help;audit;verify'= {
+        }
+        &'agentgate;help;audit;export'= {
+        }
+        &'agentgate;help;audit;stats'= {
+        }
+        &'agentgate;help;stop'= {
+        }
+        &'agentgate;help;resume'= {
+        }
+        &'agentgate;help;quarantine'= {
+        }
+        &'agentgate;help;release'= {
+        }
+        &'agentgate;help;status'= {
         }
         &'agentgate;help;policy'= {
             cand test 'Run every rule''s examples and the fixture plans in DIR/tests/ with their expected decisions'

@@ -31,11 +31,18 @@ complete -c agentgate -n "__fish_agentgate_needs_command" -s h -l help -d 'Print
 complete -c agentgate -n "__fish_agentgate_needs_command" -s V -l version -d 'Print version'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "plan" -d 'Evaluate a plan: show its diff, tiers and findings, and decide'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "check" -d 'Evaluate plans for CI: never interactive, worst outcome wins'
+complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "audit" -d 'Read and check the audit trail: list, show, verify, export, stats'
+complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "stop" -d 'Kill switch: deny every plan and check of every agent until `resume`'
+complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "resume" -d 'Lift the kill switch'
+complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "quarantine" -d 'Deny every plan and check of one agent until `release`'
+complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "release" -d 'Lift an agent\'s quarantine'
+complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "status" -d 'Show the containment in force: the kill switch and quarantined agents'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "policy" -d 'Policies are code: test, lint and explain them'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "completions" -d 'Print a shell completion script (the same files are committed in completions/)'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l policy -d 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l workspace -d 'Folder the plan\'s paths are relative to. Default: the plan file\'s folder (the current one for -)' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l format -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
@@ -44,12 +51,107 @@ never\t''"
 complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -s h -l help -d 'Print help'
 complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l policy -d 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l workspace -d 'Folder the plan\'s paths are relative to. Default: the plan file\'s folder (the current one for -)' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l format -d 'Output format' -r -f -a "text\t''
 json\t''"
 complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c agentgate -n "__fish_agentgate_using_subcommand check" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and not __fish_seen_subcommand_from list show verify export stats help" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and not __fish_seen_subcommand_from list show verify export stats help" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and not __fish_seen_subcommand_from list show verify export stats help" -f -a "list" -d 'List records, newest first'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and not __fish_seen_subcommand_from list show verify export stats help" -f -a "show" -d 'Show the whole decision lineage of the run a record belongs to (ID, or `last`)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and not __fish_seen_subcommand_from list show verify export stats help" -f -a "verify" -d 'Check the hash chain; exit 0 intact, 3 broken (naming the first bad record)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and not __fish_seen_subcommand_from list show verify export stats help" -f -a "export" -d 'Write every record with its actions, one JSON object per line, in chain order'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and not __fish_seen_subcommand_from list show verify export stats help" -f -a "stats" -d 'The semantic SLOs, per agent and overall: tiers, denied, approval, override, validation failure and rollback rates, time to containment'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and not __fish_seen_subcommand_from list show verify export stats help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l agent -d 'Only this agent\'s records' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l task -d 'Only this task\'s records' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l decision -d 'Only records with this outcome (allow, approve, deny, error, or a containment kind)' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l since -d 'Only records at or after this time' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l until -d 'Only records before this time' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l limit -d 'At most this many records (0: all)' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from show" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from show" -l format -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from show" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from show" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from verify" -l anchor -d 'A record hash kept elsewhere (a CI log, a ticket): it must still be in the trail' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from verify" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from verify" -l format -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from verify" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from verify" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -l format -d 'Output format' -r -f -a "jsonl\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -l agent -d 'Only this agent\'s records' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -l since -d 'Only records at or after this time' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -l until -d 'Only records before this time' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from stats" -l since -d 'Only records at or after this time' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from stats" -l until -d 'Only records before this time' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from stats" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from stats" -l format -d 'Output format' -r -f -a "text\t''
+json\t''
+prometheus\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from stats" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from stats" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "list" -d 'List records, newest first'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "show" -d 'Show the whole decision lineage of the run a record belongs to (ID, or `last`)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "verify" -d 'Check the hash chain; exit 0 intact, 3 broken (naming the first bad record)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "export" -d 'Write every record with its actions, one JSON object per line, in chain order'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "stats" -d 'The semantic SLOs, per agent and overall: tiers, denied, approval, override, validation failure and rollback rates, time to containment'
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand stop" -l reason -d 'Why: recorded, and shown to every agent that is denied' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand stop" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand stop" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand stop" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand resume" -l reason -d 'Why it is safe to go on: recorded' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand resume" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand resume" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand resume" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand quarantine" -l reason -d 'Why: recorded, and shown to the agent when it is denied' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand quarantine" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand quarantine" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand quarantine" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand release" -l reason -d 'Why it is safe to go on: recorded' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand release" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand release" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand release" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand status" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand status" -l format -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand status" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand status" -s h -l help -d 'Print help'
 complete -c agentgate -n "__fish_agentgate_using_subcommand policy; and not __fish_seen_subcommand_from test lint explain help" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -81,11 +183,22 @@ complete -c agentgate -n "__fish_agentgate_using_subcommand completions" -l colo
 always\t''
 never\t''"
 complete -c agentgate -n "__fish_agentgate_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check policy completions help" -f -a "plan" -d 'Evaluate a plan: show its diff, tiers and findings, and decide'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check policy completions help" -f -a "check" -d 'Evaluate plans for CI: never interactive, worst outcome wins'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check policy completions help" -f -a "policy" -d 'Policies are code: test, lint and explain them'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check policy completions help" -f -a "completions" -d 'Print a shell completion script (the same files are committed in completions/)'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "plan" -d 'Evaluate a plan: show its diff, tiers and findings, and decide'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "check" -d 'Evaluate plans for CI: never interactive, worst outcome wins'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "audit" -d 'Read and check the audit trail: list, show, verify, export, stats'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "stop" -d 'Kill switch: deny every plan and check of every agent until `resume`'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "resume" -d 'Lift the kill switch'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "quarantine" -d 'Deny every plan and check of one agent until `release`'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "release" -d 'Lift an agent\'s quarantine'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "status" -d 'Show the containment in force: the kill switch and quarantined agents'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "policy" -d 'Policies are code: test, lint and explain them'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "completions" -d 'Print a shell completion script (the same files are committed in completions/)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List records, newest first'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "show" -d 'Show the whole decision lineage of the run a record belongs to (ID, or `last`)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain; exit 0 intact, 3 broken (naming the first bad record)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "export" -d 'Write every record with its actions, one JSON object per line, in chain order'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "stats" -d 'The semantic SLOs, per agent and overall: tiers, denied, approval, override, validation failure and rollback rates, time to containment'
 complete -c agentgate -n "__fish_agentgate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "test" -d 'Run every rule\'s examples and the fixture plans in DIR/tests/ with their expected decisions'
 complete -c agentgate -n "__fish_agentgate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "lint" -d 'Report invalid or shadowed rules, rules without examples, unused surfaces and expired exceptions'
 complete -c agentgate -n "__fish_agentgate_using_subcommand help; and __fish_seen_subcommand_from policy" -f -a "explain" -d 'Show a rule (or surface, or secret kind): its why, level, effect, match and examples'

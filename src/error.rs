@@ -118,6 +118,9 @@ pub enum Error {
     /// The command line asked for something that cannot be done.
     #[error("{0}")]
     Usage(String),
+    /// The audit database could not be opened, read or written.
+    #[error("audit database {path}: {message}")]
+    Audit { path: String, message: String },
 }
 
 fn list(diagnostics: &[Diagnostic]) -> String {
@@ -158,6 +161,7 @@ impl Error {
             Self::Policy(ds) => ds.clone(),
             Self::Io { path, source } => vec![Diagnostic::new(path.clone(), source.to_string())],
             Self::Usage(message) => vec![Diagnostic::new("agentgate", message.clone())],
+            Self::Audit { path, message } => vec![Diagnostic::new(path.clone(), message.clone())],
         }
     }
 }

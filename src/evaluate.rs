@@ -98,6 +98,10 @@ pub struct Evaluation<'p> {
     pub checks: Vec<ActionEval<'p>>,
     pub tier: Tier,
     pub decision: Decision,
+    /// Why containment (the kill switch, a quarantine) denied the whole plan, if it did.
+    pub contained: Option<String>,
+    /// The audit record this decision was written as.
+    pub record: Option<i64>,
 }
 
 impl<'p> Evaluation<'p> {
@@ -182,6 +186,8 @@ pub fn evaluate<'p>(
         checks,
         tier,
         decision,
+        contained: None,
+        record: None,
     })
 }
 

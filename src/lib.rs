@@ -1,6 +1,8 @@
 //! agentgate: a gatekeeper between AI agents and the systems they act on.
 pub mod action;
+pub mod audit;
 pub mod cli;
+pub mod containment;
 pub mod decision;
 pub mod diff;
 pub mod error;

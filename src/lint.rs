@@ -1,6 +1,6 @@
 //! `policy lint`: what loads but is probably wrong. Shadowed rules (every example of a rule also
-//! fires a stricter one), rules without examples, unused surfaces, expired exceptions, and
-//! classifications that would lower a whole chained command.
+//! fires a stricter one), rules without examples, unused surfaces, expired exceptions,
+//! classifications that would lower a whole chained command, and denial thresholds that cannot trip.
 
 use std::fmt;
 
@@ -103,6 +103,29 @@ pub fn lint(set: &PolicySet, today: jiff::civil::Date) -> Vec<Problem> {
             );
         }
     }
+    for limit in &set.limits {
+        // Every denial is a proposed action: when the denials window is no longer than the rate
+        // window and allows as many, the rate trips first, always.
+        if let (Some(rate), Some(denials)) = (&limit.rate, &limit.denials)
+            && denials.max >= rate.max
+            && denials.per <= rate.per
+        {
+            // A limit's source is already rendered `file:line`; line 0 prints it as it is.
+            let source = Source {
+                file: limit.source.clone(),
+                line: 0,
+            };
+            push(
+                &source,
+                format!("limit `{}`", limit.id),
+                format!(
+                    "`denials` ({}) can never trip before `rate` ({}) does: every denial is also an action; lower `denials.max`",
+                    denials.describe(),
+                    rate.describe()
+                ),
+            );
+        }
+    }
     out
 }
 
@@ -135,4 +158,36 @@ pub fn json(problems: &[Problem]) -> Value {
         .iter()
         .map(|p| json!({"source": p.source.to_string(), "subject": p.subject, "message": p.message}))
         .collect::<Vec<_>>())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::policy::PolicyFile;
+
+    fn problems(limits: &str) -> Vec<Problem> {
+        let files = vec![PolicyFile {
+            name: "p.yaml".into(),
+            text: format!("limits:\n  - id: l\n    why: w\n{limits}"),
+        }];
+        let set = PolicySet::from_files(files, "test".into()).unwrap();
+        lint(&set, jiff::civil::date(2026, 1, 1))
+    }
+
+    #[test]
+    fn denials_that_cannot_trip_before_the_rate() {
+        let p = problems("    rate: {max: 10, per: 1h}\n    denials: {max: 10, per: 10m}\n");
+        assert_eq!(p.len(), 1);
+        assert_eq!(
+            p[0].to_string(),
+            "p.yaml:2: limit `l`: `denials` (10 per 10m) can never trip before `rate` (10 per 1h) does: every denial is also an action; lower `denials.max`"
+        );
+        assert!(
+            problems("    rate: {max: 10, per: 1h}\n    denials: {max: 9, per: 1h}\n").is_empty()
+        );
+        assert!(
+            problems("    rate: {max: 10, per: 1m}\n    denials: {max: 20, per: 1h}\n").is_empty()
+        );
+        assert!(problems("    denials: {max: 20, per: 1h}\n").is_empty());
+    }
 }

@@ -4,9 +4,14 @@
 use serde_json::{Value, json};
 
 use super::{Format, GateArgs, load_plan, load_policy, today, workspace_for};
+use crate::audit::record::error_record;
+use crate::containment::decide_and_record;
 use crate::error::{Error, ExitCode};
-use crate::evaluate::evaluate;
+use crate::evaluate::{Evaluation, evaluate};
+use crate::plan::Plan;
 use crate::render::{self, Styles};
+use crate::secrets::Scanner;
+use crate::workspace::Workspace;
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
@@ -26,26 +31,65 @@ pub fn run(args: CheckArgs, styles: Styles) -> Result<ExitCode, Error> {
             "standard input (-) can be read only once".into(),
         ));
     }
-    // A policy that fails to load stops the whole command.
-    let policy = load_policy(&args.gate.policy)?;
+    // The trail opens first: a decision that cannot be recorded is not made.
+    let mut store = args.gate.db.open()?;
+    // A policy that fails to load stops the whole command (and is recorded).
+    let policy = match load_policy(&args.gate.policy) {
+        Ok(policy) => policy,
+        Err(error) => {
+            let _ = store.write(Scanner::builtin(), |w| {
+                w.append(error_record("check", &args.files.join(" "), &error))
+            });
+            return Err(error);
+        }
+    };
+    let loaded: Vec<Result<(Plan, Workspace), Error>> = args
+        .files
+        .iter()
+        .map(|file| {
+            let ws = workspace_for(file, args.gate.workspace.as_deref())?;
+            Ok((load_plan(file, &ws)?, ws))
+        })
+        .collect();
+    let mut evals: Vec<Result<Evaluation<'_>, Error>> = loaded
+        .iter()
+        .map(|l| match l {
+            Ok((plan, ws)) => evaluate(plan, &policy, ws, today()),
+            Err(e) => Err(Error::Usage(e.to_string())),
+        })
+        .collect();
+    // Every file's decision is one record of one run, written in one transaction.
+    store.write(policy.scanner(), |w| {
+        let mut run = None;
+        for (file, eval) in args.files.iter().zip(evals.iter_mut()) {
+            let id = match eval {
+                Ok(eval) => decide_and_record(w, "check", &policy, eval, run)?,
+                Err(error) => {
+                    let mut record = error_record("check", file, error);
+                    record.run = run;
+                    w.append(record)?
+                }
+            };
+            run.get_or_insert(id);
+        }
+        Ok(())
+    })?;
     let mut worst = ExitCode::Allowed;
     let mut results: Vec<Value> = Vec::new();
     let mut text = String::new();
-    for file in &args.files {
-        let outcome = workspace_for(file, args.gate.workspace.as_deref()).and_then(|ws| {
-            let plan = load_plan(file, &ws)?;
-            let eval = evaluate(&plan, &policy, &ws, today())?;
-            Ok((
-                eval.decision.exit_code(),
-                render::plan_text(&eval, styles),
-                render::plan_json(&eval),
-            ))
-        });
+    for ((file, eval), load) in args.files.iter().zip(&evals).zip(&loaded) {
+        // The load error itself, with its positions, when the file never got to evaluation.
+        let outcome = match (eval, load) {
+            (Ok(eval), _) => Ok(eval),
+            (Err(_), Err(error)) | (Err(error), Ok(_)) => Err(error),
+        };
         match outcome {
-            Ok((code, t, mut j)) => {
+            Ok(eval) => {
+                let code = eval.decision.exit_code();
                 worst = worst.worst(code);
-                text.push_str(&t);
+                text.push_str(&render::plan_text(eval, styles));
                 text.push('\n');
+                let mut j = render::plan_json(eval);
                 if let Value::Object(map) = &mut j {
                     map.insert("file".into(), json!(file));
                     map.insert("exit_code".into(), json!(code.code()));
@@ -55,7 +99,7 @@ pub fn run(args: CheckArgs, styles: Styles) -> Result<ExitCode, Error> {
             Err(error) => {
                 worst = worst.worst(ExitCode::Error);
                 text.push_str(&format!("{file}: error: {}\n\n", error.redacted()));
-                let mut j = render::error_json(&error);
+                let mut j = render::error_json(error);
                 if let Value::Object(map) = &mut j {
                     map.insert("file".into(), json!(file));
                     map.insert("exit_code".into(), json!(ExitCode::Error.code()));

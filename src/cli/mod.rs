@@ -2,7 +2,9 @@
 //! plumbing (reading a plan, choosing the policy set). The only module besides `main` that prints.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod audit;
 mod check;
+mod contain;
 mod plan;
 mod policy;
 
@@ -11,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use crate::audit::Store;
 use crate::error::{Error, ExitCode};
 use crate::plan::{MAX_PLAN_BYTES, Plan};
 use crate::policy::PolicySet;
@@ -27,8 +30,9 @@ pub const DEFAULT_POLICY_DIR: &str = ".agentgate/policies";
     about = "A gatekeeper for AI agents that act on real systems",
     long_about = "agentgate reads the plan an agent proposes, shows every change as a diff, classifies each \
 action into a risk tier (0 read-only to 4 destructive), checks it against policy, and decides: allow, \
-approve (a person must approve) or deny.\n\nExit codes: 0 allowed, 1 error (nothing was executed), \
-2 approval required, 3 denied."
+approve (a person must approve) or deny. Every decision is recorded in a hash-chained audit trail, and \
+on-call can stop every agent (stop) or one (quarantine).\n\nExit codes: 0 allowed, 1 error (nothing \
+was executed), 2 approval required, 3 denied (by policy or containment)."
 )]
 pub struct Cli {
     /// When to use colours: auto respects NO_COLOR and whether output is a terminal.
@@ -57,6 +61,19 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Evaluate plans for CI: never interactive, worst outcome wins.
     Check(check::CheckArgs),
+    /// Read and check the audit trail: list, show, verify, export, stats.
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Kill switch: deny every plan and check of every agent until `resume`.
+    Stop(contain::StopArgs),
+    /// Lift the kill switch.
+    Resume(contain::ResumeArgs),
+    /// Deny every plan and check of one agent until `release`.
+    Quarantine(contain::QuarantineArgs),
+    /// Lift an agent's quarantine.
+    Release(contain::ReleaseArgs),
+    /// Show the containment in force: the kill switch and quarantined agents.
+    Status(contain::StatusArgs),
     /// Policies are code: test, lint and explain them.
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
@@ -76,11 +93,67 @@ pub struct GateArgs {
     /// Folder the plan's paths are relative to. Default: the plan file's folder (the current one for -).
     #[arg(long, value_name = "DIR")]
     pub workspace: Option<PathBuf>,
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// Where the audit trail is.
+#[derive(Debug, Clone, clap::Args)]
+pub struct DbArgs {
+    /// Audit database. Default: .agentgate/audit.db in the current folder.
+    #[arg(long = "db", value_name = "PATH", env = "AGENTGATE_DB")]
+    pub db: Option<PathBuf>,
+}
+
+impl DbArgs {
+    pub fn path(&self) -> PathBuf {
+        self.db
+            .clone()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or_else(|| PathBuf::from(crate::audit::store::DEFAULT_DB))
+    }
+
+    /// Open the trail, creating it when it does not exist yet (commands that record).
+    pub fn open(&self) -> Result<Store, Error> {
+        Store::open(&self.path(), &actor())
+    }
+
+    /// Open a trail that must already exist (commands that only read it).
+    pub fn open_existing(&self) -> Result<Store, Error> {
+        let path = self.path();
+        if !path.exists() {
+            return Err(Error::Audit {
+                path: path.display().to_string(),
+                message: "no audit trail here (use --db PATH or AGENTGATE_DB to point at one)"
+                    .into(),
+            });
+        }
+        Store::open(&path, &actor())
+    }
+}
+
+/// Who runs this command, as recorded in the trail: the login name.
+pub fn actor() -> String {
+    ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .find_map(|k| std::env::var(k).ok().filter(|v| !v.trim().is_empty()))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Parse, run, and turn the outcome into an exit code; errors are printed here.
 pub fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // Bad arguments are exit 1 like every error, not clap's 2 (which means "approval required").
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => {
+            let _ = e.print();
+            return ExitCode::Allowed;
+        }
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::Error;
+        }
+    };
     let styles = Styles {
         color: use_color(cli.color),
     };
@@ -97,6 +170,12 @@ fn run(cli: Cli, styles: Styles) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Plan(args) => plan::run(args, styles),
         Command::Check(args) => check::run(args, styles),
+        Command::Audit(command) => audit::run(command, styles),
+        Command::Stop(args) => contain::stop(args),
+        Command::Resume(args) => contain::resume(args),
+        Command::Quarantine(args) => contain::quarantine(args),
+        Command::Release(args) => contain::release(args),
+        Command::Status(args) => contain::status(args),
         Command::Policy(command) => policy::run(command, styles),
         Command::Completions { shell } => {
             print!("{}", completion(shell));

@@ -1,11 +1,13 @@
-//! `agentgate plan`: evaluate one plan and show it to a person or a harness.
-
-use std::path::PathBuf;
+//! `agentgate plan`: evaluate one plan, record the decision, and show it to a person or a harness.
 
 use super::{Format, GateArgs, load_plan, load_policy, today, workspace_for};
+use crate::audit::Store;
+use crate::audit::record::error_record;
+use crate::containment::decide_and_record;
 use crate::error::{Error, ExitCode};
 use crate::evaluate::evaluate;
 use crate::render::{self, Styles};
+use crate::secrets::Scanner;
 
 #[derive(Debug, clap::Args)]
 pub struct PlanArgs {
@@ -20,13 +22,10 @@ pub struct PlanArgs {
 }
 
 pub fn run(args: PlanArgs, styles: Styles) -> Result<ExitCode, Error> {
-    let result = evaluate_one(
-        &args.plan,
-        &args.gate.policy,
-        args.gate.workspace.as_ref(),
-        args.format,
-        styles,
-    );
+    // The trail opens first: a decision that cannot be recorded is not made.
+    let result = args.gate.db.open().and_then(|mut store| {
+        evaluate_one(&mut store, &args.plan, &args.gate, args.format, styles)
+    });
     match (result, args.format) {
         (Ok((code, out)), _) => {
             print!("{out}");
@@ -40,18 +39,37 @@ pub fn run(args: PlanArgs, styles: Styles) -> Result<ExitCode, Error> {
     }
 }
 
-/// Evaluate one plan file and render it; shared with `check`.
-pub fn evaluate_one(
+/// Evaluate one plan file, record the decision, and render it. A failure is recorded too.
+fn evaluate_one(
+    store: &mut Store,
     path: &str,
-    policy_dirs: &[PathBuf],
-    workspace: Option<&PathBuf>,
+    gate: &GateArgs,
+    format: Format,
+    styles: Styles,
+) -> Result<(ExitCode, String), Error> {
+    let result = decide(store, path, gate, format, styles);
+    if let Err(error) = &result
+        && !matches!(error, Error::Audit { .. })
+    {
+        // The command fails either way; a trail that cannot take the record adds nothing.
+        let _ = store.write(Scanner::builtin(), |w| {
+            w.append(error_record("plan", path, error))
+        });
+    }
+    result
+}
+
+fn decide(
+    store: &mut Store,
+    path: &str,
+    gate: &GateArgs,
     format: Format,
     styles: Styles,
 ) -> Result<(ExitCode, String), Error> {
     // The policy compiles on another thread while the plan is read and parsed.
     let (policy, plan) = std::thread::scope(|scope| {
-        let policy = scope.spawn(|| load_policy(policy_dirs));
-        let plan = workspace_for(path, workspace.map(PathBuf::as_path))
+        let policy = scope.spawn(|| load_policy(&gate.policy));
+        let plan = workspace_for(path, gate.workspace.as_deref())
             .and_then(|ws| load_plan(path, &ws).map(|plan| (plan, ws)));
         let policy = policy
             .join()
@@ -62,9 +80,12 @@ pub fn evaluate_one(
     let policy = policy?;
     let (plan, workspace) = plan?;
     // The plan's hash is only needed for output: compute it while the evaluation runs.
-    let eval = std::thread::scope(|scope| {
+    let mut eval = std::thread::scope(|scope| {
         scope.spawn(|| plan.hash());
         evaluate(&plan, &policy, &workspace, today())
+    })?;
+    store.write(policy.scanner(), |w| {
+        decide_and_record(w, "plan", &policy, &mut eval, None)
     })?;
     let out = match format {
         Format::Text => render::plan_text(&eval, styles),

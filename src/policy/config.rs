@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::Value;
 use serde_saphyr::Spanned;
 
+use super::limits::{self, Hours, Limit, Window};
 use super::matcher::SlotsBuilder;
 use super::rule::{Effect, Example, Exception, Rule, SecretRule, Source, Surface};
 use super::{PolicyFile, PolicySet};
@@ -31,6 +32,8 @@ struct RawPolicyFile {
     exceptions: Vec<Spanned<RawException>>,
     #[serde(default)]
     secrets: Vec<Spanned<RawSecret>>,
+    #[serde(default)]
+    limits: Vec<Spanned<RawLimit>>,
 }
 
 #[derive(Deserialize)]
@@ -154,6 +157,43 @@ struct RawSecretExamples {
     matches: Vec<Spanned<String>>,
     #[serde(default)]
     not_match: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimit {
+    /// Optional here so that a missing one is reported at the entry, with every other error.
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    why: Option<String>,
+    /// A glob or a list of globs on the agent name.
+    #[serde(default)]
+    agents: Option<Spanned<Value>>,
+    #[serde(default)]
+    rate: Option<RawWindow>,
+    #[serde(default)]
+    denials: Option<RawWindow>,
+    #[serde(default)]
+    hours: Option<Spanned<RawHours>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWindow {
+    max: Spanned<u64>,
+    per: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHours {
+    #[serde(default)]
+    days: Option<Vec<Spanned<String>>>,
+    from: Spanned<String>,
+    to: Spanned<String>,
+    #[serde(default)]
+    timezone: Option<Spanned<String>>,
 }
 
 /// Provider formats and key material deny without override; the heuristic kinds can be
@@ -590,6 +630,8 @@ pub(super) fn build(
         errors.extend(c.errors);
     }
 
+    let limits = build_limits(&parsed, &rule_ids, &mut errors);
+
     let slots = match slots.finish() {
         Ok(s) => s,
         Err(e) => {
@@ -638,7 +680,284 @@ pub(super) fn build(
         secret_rules.into_values().collect(),
         scanner,
         slots,
+        limits,
     ))
+}
+
+/// Every file's `limits:`, in load order. Ids are unique among limits and apart from rule ids.
+fn build_limits(
+    parsed: &[(String, RawPolicyFile)],
+    rule_ids: &HashSet<String>,
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<Limit> {
+    let mut limits = Vec::new();
+    let mut limit_ids: HashSet<&str> = HashSet::new();
+    for (name, raw) in parsed {
+        let mut c = Collector {
+            file: name,
+            errors: Vec::new(),
+        };
+        for spanned in &raw.limits {
+            let (line, column) = (spanned.referenced.line(), spanned.referenced.column());
+            let l = &spanned.value;
+            let Some(id) = &l.id else {
+                c.err(line, column, None, "missing field `id`");
+                continue;
+            };
+            let subject = format!("limit `{id}`");
+            if !valid_id(id) {
+                c.err(
+                    line,
+                    column,
+                    Some(&subject),
+                    "limit ids are lower-case letters, digits and dashes",
+                );
+                continue;
+            }
+            if rule_ids.contains(id) {
+                c.err(
+                    line,
+                    column,
+                    Some(&subject),
+                    "a rule has this id (ids are unique across the policy set)",
+                );
+                continue;
+            }
+            if !limit_ids.insert(id) {
+                c.err(
+                    line,
+                    column,
+                    Some(&subject),
+                    "limit id used twice (ids are unique across the policy set)",
+                );
+                continue;
+            }
+            let before = c.errors.len();
+            let why = l.why.as_deref().unwrap_or_default().trim();
+            match &l.why {
+                None => c.err(line, column, Some(&subject), "missing field `why`"),
+                Some(_) if why.is_empty() => c.err(
+                    line,
+                    column,
+                    Some(&subject),
+                    "`why` is empty: say in one line why the limit exists",
+                ),
+                Some(_) => {}
+            }
+            if l.rate.is_none() && l.denials.is_none() && l.hours.is_none() {
+                c.err(
+                    line,
+                    column,
+                    Some(&subject),
+                    "give at least one of `rate`, `denials` or `hours`",
+                );
+            }
+            let agents = match &l.agents {
+                Some(a) => limit_agents(&mut c, a, &subject),
+                None => vec!["*".to_string()],
+            };
+            let rate = l
+                .rate
+                .as_ref()
+                .and_then(|w| limit_window(&mut c, w, "rate", &subject));
+            let denials = l
+                .denials
+                .as_ref()
+                .and_then(|w| limit_window(&mut c, w, "denials", &subject));
+            let hours = l
+                .hours
+                .as_ref()
+                .and_then(|h| limit_hours(&mut c, h, &subject));
+            if c.errors.len() > before {
+                continue;
+            }
+            let source = Source {
+                file: name.clone(),
+                line,
+            };
+            match Limit::new(
+                id.clone(),
+                why.to_string(),
+                agents,
+                rate,
+                denials,
+                hours,
+                source.to_string(),
+            ) {
+                Ok(limit) => limits.push(limit),
+                Err(e) => {
+                    let (line, column) = l.agents.as_ref().map_or((line, column), |a| {
+                        (a.referenced.line(), a.referenced.column())
+                    });
+                    c.err(line, column, Some(&subject), format!("`agents`: {e}"));
+                }
+            }
+        }
+        errors.extend(c.errors);
+    }
+    limits
+}
+
+/// `agents:` is a glob or a non-empty list of globs.
+fn limit_agents(c: &mut Collector<'_>, agents: &Spanned<Value>, subject: &str) -> Vec<String> {
+    let (line, column) = (agents.referenced.line(), agents.referenced.column());
+    let globs: Option<Vec<String>> = match &agents.value {
+        Value::String(s) => Some(vec![s.clone()]),
+        Value::Array(items) if !items.is_empty() => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect(),
+        _ => None,
+    };
+    let Some(globs) = globs else {
+        c.err(
+            line,
+            column,
+            Some(subject),
+            "`agents` is a glob on the agent name or a non-empty list of them, such as \"*-bot\"",
+        );
+        return Vec::new();
+    };
+    if globs.iter().any(|g| g.trim().is_empty()) {
+        c.err(
+            line,
+            column,
+            Some(subject),
+            "`agents`: an empty glob matches no agent",
+        );
+    }
+    globs
+}
+
+/// `max` of at least one per `per`.
+fn limit_window(
+    c: &mut Collector<'_>,
+    raw: &RawWindow,
+    field: &str,
+    subject: &str,
+) -> Option<Window> {
+    let max = raw.max.value;
+    if max == 0 {
+        c.err(
+            raw.max.referenced.line(),
+            raw.max.referenced.column(),
+            Some(subject),
+            format!("`{field}.max` must be at least 1"),
+        );
+    }
+    let per = match limits::parse_duration(&raw.per.value) {
+        Ok(per) => Some(per),
+        Err(e) => {
+            c.err(
+                raw.per.referenced.line(),
+                raw.per.referenced.column(),
+                Some(subject),
+                format!("`{field}.per`: {e}"),
+            );
+            None
+        }
+    };
+    let per = per.filter(|_| max > 0)?;
+    Some(Window {
+        max,
+        per,
+        text: raw.per.value.trim().to_string(),
+    })
+}
+
+/// Days (default all seven), `from` and `to` as HH:MM, and a time zone (default UTC).
+fn limit_hours(c: &mut Collector<'_>, raw: &Spanned<RawHours>, subject: &str) -> Option<Hours> {
+    let h = &raw.value;
+    let before = c.errors.len();
+    let mut days = [true; 7];
+    if let Some(list) = &h.days {
+        days = [false; 7];
+        if list.is_empty() {
+            c.err(
+                raw.referenced.line(),
+                raw.referenced.column(),
+                Some(subject),
+                "`hours.days` is empty; leave it out for every day",
+            );
+        }
+        for d in list {
+            let (line, column) = (d.referenced.line(), d.referenced.column());
+            match limits::parse_day(&d.value) {
+                Some(i) if days[i] => c.err(
+                    line,
+                    column,
+                    Some(subject),
+                    format!("`hours.days`: `{}` is listed twice", d.value),
+                ),
+                Some(i) => days[i] = true,
+                None => c.err(
+                    line,
+                    column,
+                    Some(subject),
+                    format!(
+                        "`hours.days`: unknown day `{}` (days are {})",
+                        d.value,
+                        limits::DAYS.join(", ")
+                    ),
+                ),
+            }
+        }
+    }
+    let mut time = |field: &str, t: &Spanned<String>| match limits::parse_time(&t.value) {
+        Ok(time) => Some(time),
+        Err(e) => {
+            c.err(
+                t.referenced.line(),
+                t.referenced.column(),
+                Some(subject),
+                format!("`hours.{field}`: {e}"),
+            );
+            None
+        }
+    };
+    let from = time("from", &h.from);
+    let to = time("to", &h.to);
+    if let (Some(from), Some(to)) = (from, to)
+        && from == to
+    {
+        c.err(
+            h.to.referenced.line(),
+            h.to.referenced.column(),
+            Some(subject),
+            format!(
+                "`hours`: `from` and `to` are both {}: the window would be empty (leave out `hours` to allow every hour)",
+                h.to.value
+            ),
+        );
+    }
+    let (timezone, timezone_name) = match &h.timezone {
+        None => (Some(jiff::tz::TimeZone::UTC), "UTC".to_string()),
+        Some(tz) => match limits::time_zone(tz.value.trim()) {
+            Ok(zone) => {
+                let name = zone.iana_name().unwrap_or(tz.value.trim()).to_string();
+                (Some(zone), name)
+            }
+            Err(e) => {
+                c.err(
+                    tz.referenced.line(),
+                    tz.referenced.column(),
+                    Some(subject),
+                    format!("`hours.timezone`: {e}"),
+                );
+                (None, String::new())
+            }
+        },
+    };
+    if c.errors.len() > before {
+        return None;
+    }
+    Some(Hours {
+        days,
+        from: from?,
+        to: to?,
+        timezone: timezone?,
+        timezone_name,
+    })
 }
 
 pub(crate) fn valid_id(id: &str) -> bool {
@@ -648,4 +967,341 @@ pub(crate) fn valid_id(id: &str) -> bool {
             c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_' || c == '.'
         })
         && id.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::{PolicyFile, PolicySet};
+    use crate::error::{Diagnostic, Error};
+    use std::time::Duration;
+
+    fn load(text: &str) -> Result<PolicySet, Vec<Diagnostic>> {
+        let files = vec![PolicyFile {
+            name: "p.yaml".into(),
+            text: text.into(),
+        }];
+        match PolicySet::without_example_check(files, "test".into()) {
+            Ok(set) => Ok(set),
+            Err(Error::Policy(ds)) => Err(ds),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// The only error loading `text`, which must mention `needle`, at `line`.
+    fn error(text: &str, line: u64, needle: &str) -> Diagnostic {
+        let errors = load(text).err().expect("the policy should not load");
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        let e = errors.into_iter().next().unwrap();
+        assert!(e.message.contains(needle), "{e}");
+        assert_eq!(e.file, "p.yaml", "{e}");
+        assert_eq!(e.line, Some(line), "{e}");
+        e
+    }
+
+    const FULL: &str = r#"version: 1
+limits:
+  - id: bots-breaker
+    why: "runaway agents are contained before they do damage"
+    agents: "*-bot"
+    rate:
+      max: 600
+      per: 10m
+    denials:
+      max: 20
+      per: 1h
+    hours:
+      days: [mon, tue, wed, thu, fri]
+      from: "07:00"
+      to: 19:00
+      timezone: Europe/Paris
+  - id: night-shift
+    why: "the nightly agents work at night only"
+    agents: [nightly, "ci-*"]
+    hours: {from: "22:00", to: "06:00"}
+"#;
+
+    #[test]
+    fn loads_a_full_limit() {
+        let set = load(FULL).unwrap();
+        assert_eq!(set.limits.len(), 2);
+        let l = &set.limits[0];
+        assert_eq!(l.id, "bots-breaker");
+        assert_eq!(l.why, "runaway agents are contained before they do damage");
+        assert_eq!(l.agents, vec!["*-bot".to_string()]);
+        assert_eq!(l.source, "p.yaml:3");
+        let rate = l.rate.as_ref().unwrap();
+        assert_eq!(
+            (rate.max, rate.per, rate.text.as_str()),
+            (600, Duration::from_secs(600), "10m")
+        );
+        assert_eq!(l.denials.as_ref().unwrap().describe(), "20 per 1h");
+        let hours = l.hours.as_ref().unwrap();
+        assert_eq!(hours.days, [true, true, true, true, true, false, false]);
+        assert_eq!(hours.describe(), "mon-fri 07:00-19:00 Europe/Paris");
+        assert_eq!(hours.timezone_name, "Europe/Paris");
+
+        let n = &set.limits[1];
+        assert_eq!(n.agents, vec!["nightly".to_string(), "ci-*".to_string()]);
+        assert!(n.rate.is_none() && n.denials.is_none());
+        assert_eq!(n.source, "p.yaml:17");
+        assert_eq!(
+            n.hours.as_ref().unwrap().describe(),
+            "mon-sun 22:00-06:00 UTC"
+        );
+
+        let ids = |agent| {
+            set.limits_for(agent)
+                .map(|l| l.id.as_str())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids("docs-bot"), vec!["bots-breaker"]);
+        assert_eq!(ids("ci-nightly"), vec!["night-shift"]);
+        assert!(ids("claude").is_empty());
+    }
+
+    #[test]
+    fn limits_default_to_every_agent_and_concatenate_in_load_order() {
+        let file = |name: &str, id: &str| PolicyFile {
+            name: name.into(),
+            text: format!("limits:\n  - id: {id}\n    why: w\n    rate: {{max: 1, per: 1s}}\n"),
+        };
+        let set = PolicySet::from_files(
+            vec![file("a.yaml", "one"), file("b.yaml", "two")],
+            "t".into(),
+        )
+        .unwrap();
+        let ids: Vec<_> = set.limits_for("anyone").map(|l| l.id.as_str()).collect();
+        assert_eq!(ids, vec!["one", "two"]);
+        assert_eq!(set.limits[0].agents, vec!["*".to_string()]);
+        assert_eq!(set.limits[1].source, "b.yaml:2");
+        // The same id in two files is used twice.
+        let e = PolicySet::from_files(
+            vec![file("a.yaml", "one"), file("b.yaml", "one")],
+            "t".into(),
+        )
+        .err()
+        .unwrap();
+        let Error::Policy(ds) = e else { panic!() };
+        assert_eq!(ds.len(), 1);
+        assert_eq!((ds[0].file.as_str(), ds[0].line), ("b.yaml", Some(2)));
+        assert!(ds[0].message.contains("used twice"), "{}", ds[0]);
+    }
+
+    #[test]
+    fn time_zone_names_are_canonical() {
+        let tz = |name: &str| {
+            let set = load(&with(&format!(
+                "    hours: {{from: \"07:00\", to: \"08:00\", timezone: {name}}}\n"
+            )))
+            .unwrap();
+            set.limits[0].hours.as_ref().unwrap().timezone_name.clone()
+        };
+        assert_eq!(tz("UTC"), "UTC");
+        assert_eq!(tz("utc"), "UTC");
+        assert_eq!(tz("europe/paris"), "Europe/Paris");
+        assert_eq!(tz("America/New_York"), "America/New_York");
+    }
+
+    fn with(entry: &str) -> String {
+        format!("version: 1\nlimits:\n  - id: l\n    why: w\n{entry}")
+    }
+
+    #[test]
+    fn unknown_field() {
+        let e = error(
+            &with("    rate: {max: 1, per: 1s}\n    burst: 3\n"),
+            6,
+            "unknown field `burst`",
+        );
+        assert_eq!(e.column, Some(5));
+        error(
+            &with("    rate: {max: 1, per: 1s, every: 2}\n"),
+            5,
+            "unknown field `every`",
+        );
+        error(
+            &with("    hours:\n      from: \"07:00\"\n      to: \"08:00\"\n      tz: UTC\n"),
+            8,
+            "unknown field `tz`",
+        );
+    }
+
+    #[test]
+    fn missing_id_and_why() {
+        let e = error(
+            "limits:\n  - why: w\n    rate: {max: 1, per: 1s}\n    hours:\n      from: \"07:00\"\n      to: \"08:00\"\n",
+            2,
+            "missing field `id`",
+        );
+        assert!(e.subject.is_none());
+        assert_eq!(e.column, Some(5));
+        let e = error(
+            "limits:\n  - id: l\n    rate: {max: 1, per: 1s}\n    hours: {from: \"07:00\", to: \"08:00\"}\n",
+            2,
+            "missing field `why`",
+        );
+        assert_eq!(e.subject.as_deref(), Some("limit `l`"));
+        error(&with("    rate: {max: 1}\n"), 5, "missing field `per`");
+        error(
+            &with("    hours: {from: \"07:00\"}\n"),
+            5,
+            "missing field `to`",
+        );
+    }
+
+    #[test]
+    fn duplicate_ids() {
+        let text = "limits:\n  - id: l\n    why: w\n    rate: {max: 1, per: 1s}\n  - id: l\n    why: w\n    rate: {max: 2, per: 1s}\n";
+        let e = error(
+            text,
+            5,
+            "limit id used twice (ids are unique across the policy set)",
+        );
+        assert_eq!(e.subject.as_deref(), Some("limit `l`"));
+        let text = "rules:\n  - id: r\n    why: w\n    match: {tool: shell.exec}\n    tier: 1\nlimits:\n  - id: r\n    why: w\n    rate: {max: 1, per: 1s}\n";
+        error(text, 7, "a rule has this id");
+        let text =
+            "limits:\n  - id: secret-aws-access-key-id\n    why: w\n    rate: {max: 1, per: 1s}\n";
+        error(text, 2, "a rule has this id");
+        error(
+            "limits:\n  - id: Bad_Id\n    why: w\n    rate: {max: 1, per: 1s}\n",
+            2,
+            "limit ids are lower-case",
+        );
+    }
+
+    #[test]
+    fn an_entry_limits_something() {
+        let e = error(
+            &with(""),
+            3,
+            "give at least one of `rate`, `denials` or `hours`",
+        );
+        assert_eq!(e.subject.as_deref(), Some("limit `l`"));
+        error(&with("    agents: \"*\"\n"), 3, "give at least one of");
+        error(
+            "limits:\n  - id: l\n    why: \" \"\n    rate: {max: 1, per: 1s}\n",
+            2,
+            "`why` is empty",
+        );
+    }
+
+    #[test]
+    fn max_is_at_least_one() {
+        error(
+            &with("    rate:\n      max: 0\n      per: 1h\n"),
+            6,
+            "`rate.max` must be at least 1",
+        );
+        error(
+            &with("    denials: {max: 0, per: 1h}\n"),
+            5,
+            "`denials.max` must be at least 1",
+        );
+        error(&with("    rate: {max: -1, per: 1h}\n"), 5, "");
+    }
+
+    #[test]
+    fn bad_durations() {
+        let e = error(
+            &with("    rate:\n      max: 5\n      per: 10 minutes\n"),
+            7,
+            "`rate.per`: expected a duration such as 30s, 10m, 1h or 1d, not `10 minutes`",
+        );
+        assert_eq!(e.column, Some(12));
+        error(
+            &with("    denials:\n      max: 5\n      per: 0s\n"),
+            7,
+            "`denials.per`: `0s` is out of range: a window is between 1s and 30d",
+        );
+        error(
+            &with("    rate: {max: 5, per: 31d}\n"),
+            5,
+            "`31d` is out of range: a window is between 1s and 30d",
+        );
+        error(
+            &with("    rate: {max: 5, per: 30}\n"),
+            5,
+            "expected a duration such as 30s, 10m, 1h or 1d, not `30`",
+        );
+    }
+
+    #[test]
+    fn bad_hours() {
+        let hours = |body: &str| with(&format!("    hours:\n{body}"));
+        error(
+            &hours("      from: \"25:00\"\n      to: \"06:00\"\n"),
+            6,
+            "`hours.from`: expected a time of day as HH:MM, such as 07:00 or 19:30, not `25:00`",
+        );
+        error(
+            &hours("      from: \"07:00\"\n      to: \"7pm\"\n"),
+            7,
+            "`hours.to`: expected a time of day as HH:MM",
+        );
+        error(
+            &hours("      from: \"07:00\"\n      to: \"07:00\"\n"),
+            7,
+            "`hours`: `from` and `to` are both 07:00: the window would be empty",
+        );
+        let e = error(
+            &hours("      days: [mon, tue, monday]\n      from: \"07:00\"\n      to: \"08:00\"\n"),
+            6,
+            "`hours.days`: unknown day `monday` (days are mon, tue, wed, thu, fri, sat, sun)",
+        );
+        assert_eq!(e.column, Some(24));
+        error(
+            &hours(
+                "      days:\n        - mon\n        - Tue\n      from: \"07:00\"\n      to: \"08:00\"\n",
+            ),
+            8,
+            "unknown day `Tue`",
+        );
+        error(
+            &hours(
+                "      days:\n        - mon\n        - fri\n        - mon\n      from: \"07:00\"\n      to: \"08:00\"\n",
+            ),
+            9,
+            "`hours.days`: `mon` is listed twice",
+        );
+        error(
+            &hours("      days: []\n      from: \"07:00\"\n      to: \"08:00\"\n"),
+            6,
+            "`hours.days` is empty",
+        );
+        error(
+            &hours("      from: \"07:00\"\n      to: \"08:00\"\n      timezone: Mars/Olympus\n"),
+            8,
+            "`hours.timezone`: unknown time zone `Mars/Olympus`: expected an IANA name such as UTC or Europe/Paris",
+        );
+    }
+
+    #[test]
+    fn bad_agents() {
+        error(
+            &with("    agents: \"[\"\n    rate: {max: 1, per: 1s}\n"),
+            5,
+            "`agents`: invalid glob `[`",
+        );
+        error(
+            &with("    agents: []\n    rate: {max: 1, per: 1s}\n"),
+            5,
+            "`agents` is a glob on the agent name or a non-empty list",
+        );
+        error(
+            &with("    agents: {name: x}\n    rate: {max: 1, per: 1s}\n"),
+            5,
+            "`agents` is a glob",
+        );
+    }
+
+    #[test]
+    fn every_error_is_reported_together() {
+        let text = with(
+            "    rate: {max: 0, per: 10 minutes}\n    hours:\n      days: [mon, mon]\n      from: \"25:00\"\n      to: \"06:00\"\n      timezone: Mars/Olympus\n  - id: l\n    why: w\n",
+        );
+        let errors = load(&text).err().unwrap();
+        let lines: Vec<_> = errors.iter().map(|e| e.line.unwrap()).collect();
+        assert_eq!(lines, vec![5, 5, 7, 8, 10, 11], "{errors:#?}");
+    }
 }

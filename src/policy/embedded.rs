@@ -14,6 +14,10 @@ pub const POLICY_FILES: &[(&str, &str)] = &[
         include_str!("../../policies/files.yaml"),
     ),
     (
+        "policies/limits.yaml",
+        include_str!("../../policies/limits.yaml"),
+    ),
+    (
         "policies/network.yaml",
         include_str!("../../policies/network.yaml"),
     ),

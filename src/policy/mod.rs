@@ -4,6 +4,7 @@
 mod config;
 pub mod embedded;
 pub mod field;
+pub mod limits;
 pub mod matcher;
 pub mod rule;
 
@@ -18,6 +19,7 @@ use crate::error::{Diagnostic, Error};
 use crate::plan::ActionKind;
 use crate::secrets::Scanner;
 use field::{PlanFacts, Subject};
+use limits::Limit;
 use matcher::{Cond, Evaluator, Slots};
 use rule::{Effect, Example, Exception, Rule, SecretRule, Source, Surface};
 
@@ -44,6 +46,8 @@ pub struct PolicySet {
     surface_conds: Vec<Cond>,
     pub exceptions: Vec<Exception>,
     pub secret_rules: Vec<SecretRule>,
+    /// Every file's `limits:`, in load order.
+    pub limits: Vec<Limit>,
     scanner: Option<Scanner>,
     slots: Slots,
     by_tool: HashMap<String, Vec<usize>>,
@@ -158,6 +162,7 @@ impl PolicySet {
         secret_rules: Vec<SecretRule>,
         scanner: Option<Scanner>,
         slots: Slots,
+        limits: Vec<Limit>,
     ) -> PolicySet {
         let mut by_tool: HashMap<String, Vec<usize>> = HashMap::new();
         let mut any_tool = Vec::new();
@@ -184,6 +189,7 @@ impl PolicySet {
             surface_conds,
             exceptions,
             secret_rules,
+            limits,
             scanner,
             slots,
             by_tool,
@@ -202,6 +208,11 @@ impl PolicySet {
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
+    }
+
+    /// The limits that cover the agent named `agent`, in policy order.
+    pub fn limits_for<'a>(&'a self, agent: &'a str) -> impl Iterator<Item = &'a Limit> {
+        self.limits.iter().filter(move |l| l.applies_to(agent))
     }
 
     /// Indexes of the rules that can apply to `tool`, in policy order.

@@ -65,18 +65,34 @@ impl Run {
 pub struct Gate {
     cmd: Command,
     stdin: Option<String>,
+    /// A private audit trail for this run, unless the test points at a shared one.
+    _db: Option<tempfile::TempDir>,
 }
 
+/// The real binary, run from the repository root with a throwaway audit trail.
 pub fn agentgate(args: &[&str]) -> Gate {
+    let db = tempfile::tempdir().expect("tempdir");
     let mut cmd = Command::cargo_bin("agentgate").expect("binary");
     cmd.args(args)
         .current_dir(root())
+        .env("AGENTGATE_DB", db.path().join("audit.db"))
+        .env("USER", "tester")
         .env_remove("NO_COLOR")
         .env_remove("CI");
-    Gate { cmd, stdin: None }
+    Gate {
+        cmd,
+        stdin: None,
+        _db: Some(db),
+    }
 }
 
 impl Gate {
+    /// Use this audit trail (shared between runs of one test).
+    pub fn db(mut self, path: &Path) -> Self {
+        self.cmd.env("AGENTGATE_DB", path);
+        self._db = None;
+        self
+    }
     pub fn in_dir(mut self, dir: &Path) -> Self {
         self.cmd.current_dir(dir);
         self

@@ -6,6 +6,7 @@
     clippy::print_stdout
 )]
 
+mod audit;
 mod check;
 mod helpers;
 mod plan;

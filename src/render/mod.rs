@@ -1,6 +1,8 @@
 //! Everything formatted for people or machines: plan text (diffs, table, findings, closing line)
 //! and the JSON of SPEC section 6. It returns strings; the CLI decides where they go.
 
+pub mod audit;
+
 use comfy_table::{Table, presets};
 use console::Style;
 use serde_json::{Value, json};
@@ -160,6 +162,11 @@ pub fn plan_text(eval: &Evaluation<'_>, styles: Styles) -> String {
         }
     }
     out.push('\n');
+    if let Some(record) = eval.record {
+        out.push_str(&format!(
+            "Recorded as audit record {record} (agentgate audit show {record}).\n"
+        ));
+    }
     out.push_str(&styles.decision(eval.decision, &printable(&closing_line(eval))));
     out.push('\n');
     out
@@ -208,6 +215,9 @@ fn summary_table(eval: &Evaluation<'_>) -> String {
 
 /// One line that says what happens next.
 pub fn closing_line(eval: &Evaluation<'_>) -> String {
+    if let Some(why) = &eval.contained {
+        return format!("Decision: deny: {why}.");
+    }
     let total = eval.actions.len();
     let by = |d: Decision| {
         eval.all()
@@ -280,6 +290,15 @@ pub struct PlanDoc<'e> {
     tier: Tier,
     actions: Vec<ActionDoc<'e>>,
     validate: Vec<ActionDoc<'e>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contained: Option<&'e str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audit: Option<AuditHead>,
+}
+
+#[derive(Serialize)]
+struct AuditHead {
+    record: i64,
 }
 
 #[derive(Serialize)]
@@ -354,6 +373,8 @@ pub fn plan_doc<'e>(eval: &'e Evaluation<'_>) -> PlanDoc<'e> {
         tier: eval.tier,
         actions: eval.actions.iter().map(action_doc).collect(),
         validate: eval.checks.iter().map(action_doc).collect(),
+        contained: eval.contained.as_deref(),
+        audit: eval.record.map(|record| AuditHead { record }),
     }
 }
 
