@@ -12,6 +12,8 @@ use std::fmt::Write;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use agentgate::audit::Store;
+use agentgate::containment::decide_and_record;
 use agentgate::evaluate::evaluate;
 use agentgate::plan::Plan;
 use agentgate::policy::PolicySet;
@@ -85,9 +87,9 @@ fn main() {
 
     let ws = Workspace::open(dir).unwrap();
     let today = jiff::civil::date(2026, 11, 21);
-    let (mut load, mut parse, mut eval_t, mut json_t, mut text_t) =
-        (vec![], vec![], vec![], vec![], vec![]);
-    for _ in 0..RUNS {
+    let (mut load, mut parse, mut eval_t, mut json_t, mut text_t, mut record_t) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for i in 0..RUNS {
         let t = Instant::now();
         let policy = PolicySet::embedded().unwrap();
         load.push(t.elapsed());
@@ -95,8 +97,17 @@ fn main() {
         let plan = Plan::parse(&text, "plan.yaml", &|p| ws.resolve(p)).unwrap();
         parse.push(t.elapsed());
         let t = Instant::now();
-        let eval = evaluate(&plan, &policy, &ws, today).unwrap();
+        let mut eval = evaluate(&plan, &policy, &ws, today).unwrap();
         eval_t.push(t.elapsed());
+        // Recording into a new trail file (WAL, synchronous=FULL): containment, 10,000 action rows.
+        let mut store = Store::open(&dir.join(format!("record-{i}.db")), "bench").unwrap();
+        let t = Instant::now();
+        store
+            .write(policy.scanner(), |w| {
+                decide_and_record(w, "plan", &policy, &mut eval, None)
+            })
+            .unwrap();
+        record_t.push(t.elapsed());
         let t = Instant::now();
         let json = render::plan_json(&eval).to_string();
         json_t.push(t.elapsed());
@@ -109,6 +120,7 @@ fn main() {
         ("policy load (embedded pack)", load),
         ("plan parse", parse),
         ("evaluate", eval_t),
+        ("record in the audit trail", record_t),
         ("render json", json_t),
         ("render text", text_t),
     ] {
@@ -122,7 +134,7 @@ fn main() {
     let bin = env!("CARGO_BIN_EXE_agentgate");
     for format in ["json", "text"] {
         let mut wall = Vec::new();
-        for _ in 0..RUNS {
+        for i in 0..RUNS {
             let t = Instant::now();
             let out = Command::new(bin)
                 .args([
@@ -134,6 +146,9 @@ fn main() {
                     "never",
                 ])
                 .current_dir(dir)
+                // A trail per run: the plan has denied actions, and the shipped denial breaker
+                // would quarantine the agent after the first run and measure that path instead.
+                .env("AGENTGATE_DB", dir.join(format!("{format}-{i}.db")))
                 .output()
                 .unwrap();
             wall.push(t.elapsed());
@@ -160,6 +175,7 @@ fn main() {
         let t = Instant::now();
         Command::new(bin)
             .args(["plan", one.to_str().unwrap(), "--format", "json"])
+            .env("AGENTGATE_DB", dir.join("one.db"))
             .output()
             .unwrap();
         wall.push(t.elapsed());

@@ -84,6 +84,9 @@ pub fn guard(
     let now = w.now();
     let at = jiff::Timestamp::from_millisecond(now).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
     let proposed = eval.all().count() as u64;
+    // A release starts the breakers afresh: the denials that tripped one must not trip it again.
+    let released = w.last_release(&agent)?;
+    let window_start = |per| window_start(now, per).max(released.map_or(Millis::MIN, |t| t + 1));
     for limit in policy.limits_for(&agent) {
         if let Some(hours) = &limit.hours
             && !hours.contains(at)
@@ -103,7 +106,7 @@ pub fn guard(
             }
         }
         if let Some(rate) = &limit.rate {
-            let recent = w.count_actions(&agent, window_start(now, rate.per), false)?;
+            let recent = w.count_actions(&agent, window_start(rate.per), false)?;
             if recent + proposed > rate.max {
                 let what = format!(
                     "{} actions proposed in the last {} (limit {})",
@@ -129,7 +132,7 @@ pub fn guard(
             if denied_now == 0 {
                 continue;
             }
-            let recent = w.count_actions(&agent, window_start(now, denials.per), true)?;
+            let recent = w.count_actions(&agent, window_start(denials.per), true)?;
             if recent + denied_now > denials.max {
                 let what = format!(
                     "{} denied actions in the last {} (limit {})",
@@ -240,4 +243,159 @@ pub fn decide_and_record(
     eval.record = Some(id);
     record_trip(w, &eval.plan.agent, run.unwrap_or(id), &verdict)?;
     Ok(id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::audit::Store;
+    use crate::plan::Plan;
+    use crate::policy::PolicyFile;
+    use crate::workspace::Workspace;
+
+    /// 2027-01-15T08:00:00Z, a Friday.
+    const NOW: Millis = 1_800_000_000_000;
+
+    /// The shipped pack, a rule that denies `rm`, and `limits`.
+    fn policy(limits: &str) -> PolicySet {
+        let mut files: Vec<PolicyFile> = crate::policy::embedded::POLICY_FILES
+            .iter()
+            .filter(|(name, _)| !name.ends_with("limits.yaml"))
+            .map(|(name, text)| PolicyFile {
+                name: name.to_string(),
+                text: text.to_string(),
+            })
+            .collect();
+        files.push(PolicyFile {
+            name: "test.yaml".into(),
+            text: format!(
+                "version: 1\nrules:\n  - id: no-rm\n    why: test\n    match: {{tool: shell.exec, program: rm}}\n    deny: true\nlimits:\n{limits}"
+            ),
+        });
+        PolicySet::without_example_check(files, "test".into()).unwrap()
+    }
+
+    fn store() -> Store {
+        Store::in_memory("t").unwrap().with_clock(Box::new(|| NOW))
+    }
+
+    /// Decide a plan of `commands` for `agent`: its decision and why containment denied it.
+    fn decide(
+        store: &mut Store,
+        policy: &PolicySet,
+        agent: &str,
+        commands: &[&str],
+    ) -> (Decision, Option<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let mut text = format!("version: 1\nagent: {agent}\nactions:\n");
+        if commands.is_empty() {
+            text.push_str("  []\n");
+        }
+        for (i, c) in commands.iter().enumerate() {
+            text.push_str(&format!(
+                "  - {{id: a{i}, tool: shell.exec, command: '{c}'}}\n"
+            ));
+        }
+        let plan = Plan::parse(&text, "p.yaml", &|p| ws.resolve(p)).unwrap();
+        let mut eval =
+            crate::evaluate::evaluate(&plan, policy, &ws, jiff::civil::date(2026, 11, 21)).unwrap();
+        store
+            .write(crate::secrets::Scanner::builtin(), |w| {
+                decide_and_record(w, "plan", policy, &mut eval, None)
+            })
+            .unwrap();
+        (eval.decision, eval.contained.clone())
+    }
+
+    fn append(store: &mut Store, kind: &'static str, agent: Option<&str>) {
+        store
+            .write(crate::secrets::Scanner::builtin(), |w| {
+                w.append(containment_record(kind, agent, Some("test"), json!({})))
+            })
+            .unwrap();
+    }
+
+    #[test]
+    fn the_rate_breaker_quarantines_and_a_release_starts_afresh() {
+        let mut store = store();
+        let p = policy("  - id: rate\n    why: t\n    rate: {max: 3, per: 1h}\n");
+        assert_eq!(
+            decide(&mut store, &p, "bot", &["ls", "ls"]).0,
+            Decision::Allow
+        );
+        let (d, why) = decide(&mut store, &p, "bot", &["ls", "ls"]);
+        assert_eq!(d, Decision::Deny);
+        let why = why.unwrap();
+        assert!(
+            why.contains("rate limit exceeded: 4 actions proposed in the last 1h"),
+            "{why}"
+        );
+        let q = store.containment(Some("bot")).unwrap().unwrap();
+        assert_eq!((q.kind.as_str(), q.actor.as_str()), ("quarantine", "t"));
+        assert!(
+            q.reason.starts_with("circuit breaker: limit `rate`"),
+            "{}",
+            q.reason
+        );
+        // Quarantined: even one read is denied; another agent is not.
+        assert_eq!(decide(&mut store, &p, "bot", &["ls"]).0, Decision::Deny);
+        assert_eq!(decide(&mut store, &p, "other", &["ls"]).0, Decision::Allow);
+        append(&mut store, "release", Some("bot"));
+        // A millisecond later, well inside the hour: only the release resets the count.
+        let mut store = store.with_clock(Box::new(|| NOW + 1));
+        assert_eq!(
+            decide(&mut store, &p, "bot", &["ls", "ls", "ls"]).0,
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn the_denial_breaker_trips_past_its_threshold() {
+        let mut store = store();
+        let p = policy("  - id: denials\n    why: t\n    denials: {max: 2, per: 1h}\n");
+        assert_eq!(
+            decide(&mut store, &p, "bot", &["rm a", "rm b"]).0,
+            Decision::Deny
+        );
+        assert!(store.containment(Some("bot")).unwrap().is_none());
+        assert_eq!(decide(&mut store, &p, "bot", &["rm c"]).0, Decision::Deny);
+        let q = store.containment(Some("bot")).unwrap().unwrap();
+        assert!(
+            q.reason.contains("3 denied actions in the last 1h"),
+            "{}",
+            q.reason
+        );
+    }
+
+    #[test]
+    fn outside_operating_hours_writes_are_denied_and_reads_are_not() {
+        let mut store = store();
+        let monday = policy(
+            "  - id: hours\n    why: t\n    hours: {days: [mon], from: \"09:00\", to: \"17:00\"}\n",
+        );
+        assert_eq!(
+            decide(&mut store, &monday, "bot", &["ls"]).0,
+            Decision::Allow
+        );
+        let (d, _) = decide(&mut store, &monday, "bot", &["mkdir x"]);
+        assert_eq!(d, Decision::Deny);
+        let friday = policy(
+            "  - id: hours\n    why: t\n    hours: {days: [fri], from: \"07:00\", to: \"09:00\"}\n",
+        );
+        assert_eq!(
+            decide(&mut store, &friday, "bot", &["mkdir x"]).0,
+            Decision::Allow
+        );
+    }
+
+    #[test]
+    fn the_kill_switch_denies_even_an_empty_plan() {
+        let mut store = store();
+        let p = policy("  - id: rate\n    why: t\n    rate: {max: 100, per: 1h}\n");
+        append(&mut store, "stop", None);
+        let (d, why) = decide(&mut store, &p, "bot", &[]);
+        assert_eq!(d, Decision::Deny);
+        assert!(why.unwrap().contains("the kill switch is on"));
+    }
 }

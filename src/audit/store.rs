@@ -726,6 +726,14 @@ impl Writer<'_> {
             .map_err(self.err())
     }
 
+    /// When `agent` was last released from quarantine: its circuit breakers count from there.
+    pub fn last_release(&self, agent: &str) -> Result<Option<Millis>, Error> {
+        self.tx
+            .prepare_cached("SELECT max(time) FROM records WHERE kind = 'release' AND agent = ?1")
+            .and_then(|mut s| s.query_row([agent], |r| r.get(0)))
+            .map_err(self.err())
+    }
+
     /// When the first denied action since the last time containment was lifted happened: for one
     /// agent (since its last release), or for any agent (since the last resume).
     pub fn first_denial(&self, agent: Option<&str>) -> Result<Option<Millis>, Error> {
