@@ -1,4 +1,4 @@
-//! `policy explain`: one rule, secret kind or surface as a policy author reads it.
+//! `policy explain`: one rule, secret kind, surface or limit as a policy author reads it.
 
 use std::fmt::Write;
 
@@ -72,6 +72,33 @@ pub fn rule(set: &PolicySet, id: &str) -> Option<String> {
             "match:\n{}",
             indent(&serde_json::to_string_pretty(&surface.matcher).unwrap_or_default())
         );
+        return Some(out);
+    }
+    if let Some(limit) = set.limits.iter().find(|l| l.id == id) {
+        let _ = writeln!(out, "limit {}  ({})", limit.id, limit.source);
+        let _ = writeln!(out, "why:     {}", limit.why);
+        let _ = writeln!(out, "agents:  {}", limit.agents.join(", "));
+        if let Some(rate) = &limit.rate {
+            let _ = writeln!(
+                out,
+                "rate:    more than {} actions proposed in {} denies the plan and quarantines the agent",
+                rate.max, rate.text
+            );
+        }
+        if let Some(denials) = &limit.denials {
+            let _ = writeln!(
+                out,
+                "denials: more than {} denied actions in {} quarantines the agent",
+                denials.max, denials.text
+            );
+        }
+        if let Some(hours) = &limit.hours {
+            let _ = writeln!(
+                out,
+                "hours:   {}; outside them writes (tier 1 and up) are denied",
+                hours.describe()
+            );
+        }
         return Some(out);
     }
     None

@@ -24,7 +24,17 @@ pub struct PlanArgs {
 pub fn run(args: PlanArgs, styles: Styles) -> Result<ExitCode, Error> {
     // The trail opens first: a decision that cannot be recorded is not made.
     let result = args.gate.db.open().and_then(|mut store| {
-        evaluate_one(&mut store, &args.plan, &args.gate, args.format, styles)
+        let result = decide(&mut store, &args.plan, &args.gate, args.format, styles);
+        if let Err(error) = &result
+            && !matches!(error, Error::Audit { .. })
+        {
+            // A failure is recorded too; the command fails either way, so a trail that cannot
+            // take the record adds nothing to report.
+            let _ = store.write(Scanner::builtin(), |w| {
+                w.append(error_record("plan", &args.plan, error))
+            });
+        }
+        result
     });
     match (result, args.format) {
         (Ok((code, out)), _) => {
@@ -39,26 +49,7 @@ pub fn run(args: PlanArgs, styles: Styles) -> Result<ExitCode, Error> {
     }
 }
 
-/// Evaluate one plan file, record the decision, and render it. A failure is recorded too.
-fn evaluate_one(
-    store: &mut Store,
-    path: &str,
-    gate: &GateArgs,
-    format: Format,
-    styles: Styles,
-) -> Result<(ExitCode, String), Error> {
-    let result = decide(store, path, gate, format, styles);
-    if let Err(error) = &result
-        && !matches!(error, Error::Audit { .. })
-    {
-        // The command fails either way; a trail that cannot take the record adds nothing.
-        let _ = store.write(Scanner::builtin(), |w| {
-            w.append(error_record("plan", path, error))
-        });
-    }
-    result
-}
-
+/// Evaluate one plan file, record the decision, and render it.
 fn decide(
     store: &mut Store,
     path: &str,

@@ -68,7 +68,7 @@ pub fn run(command: PolicyCommand, _styles: Styles) -> Result<ExitCode, Error> {
             let set = load_policy(&policy)?;
             let text = crate::explain::rule(&set, &rule).ok_or_else(|| {
                 Error::Usage(format!(
-                    "no rule, secret kind or surface `{rule}` in the policy set ({})",
+                    "no rule, secret kind, surface or limit `{rule}` in the policy set ({})",
                     set.origin
                 ))
             })?;

@@ -95,3 +95,12 @@ fn reading_commands_need_an_existing_trail() {
         .stderr_has("no audit trail here");
     assert!(!db.exists());
 }
+
+#[test]
+fn policy_explain_shows_a_limit() {
+    agentgate(&["policy", "explain", "denial-breaker"])
+        .run()
+        .code(0)
+        .stdout_has("limit denial-breaker  (policies/limits.yaml:")
+        .stdout_has("denials: more than 20 denied actions in 1h quarantines the agent");
+}
