@@ -166,11 +166,12 @@ pub fn record_trip(
         Some(agent),
         Some(&format!("circuit breaker: {reason}")),
         json!({
-            "by": BREAKER_ACTOR,
+            "run_by": w.actor(),
             "time_to_containment_ms": first.map(|t| w.now() - t),
         }),
     );
     record.run = Some(run);
+    record.actor = Some(BREAKER_ACTOR.to_string());
     w.append(record).map(|_| ())
 }
 
@@ -332,7 +333,10 @@ mod tests {
             "{why}"
         );
         let q = store.containment(Some("bot")).unwrap().unwrap();
-        assert_eq!((q.kind.as_str(), q.actor.as_str()), ("quarantine", "t"));
+        assert_eq!(
+            (q.kind.as_str(), q.actor.as_str()),
+            ("quarantine", BREAKER_ACTOR)
+        );
         assert!(
             q.reason.starts_with("circuit breaker: limit `rate`"),
             "{}",

@@ -154,6 +154,31 @@ impl Error {
         crate::render::printable(&redacted).into_owned()
     }
 
+    /// The same error with every secret `scanner` knows (a policy's custom patterns too) redacted
+    /// from its text, for errors about input read under that policy.
+    pub fn redact_with(self, scanner: &crate::secrets::Scanner) -> Error {
+        let clean = |s: String| scanner.redact(&s).into_owned();
+        let diagnostic = |d: Diagnostic| Diagnostic {
+            file: clean(d.file),
+            subject: d.subject.map(clean),
+            message: clean(d.message),
+            ..d
+        };
+        match self {
+            Self::Input(d) => Self::Input(diagnostic(d)),
+            Self::Policy(ds) => Self::Policy(ds.into_iter().map(diagnostic).collect()),
+            Self::Io { path, source } => Self::Io {
+                path: clean(path),
+                source: std::io::Error::new(source.kind(), clean(source.to_string())),
+            },
+            Self::Usage(message) => Self::Usage(clean(message)),
+            Self::Audit { path, message } => Self::Audit {
+                path: clean(path),
+                message: clean(message),
+            },
+        }
+    }
+
     /// The diagnostics behind this error, for machine-readable output.
     pub fn diagnostics(&self) -> Vec<Diagnostic> {
         match self {

@@ -7,9 +7,6 @@ use super::store::{NewAction, NewRecord};
 use crate::error::Error;
 use crate::evaluate::{ActionEval, Evaluation};
 
-/// Longest string kept from a parameter or a diff; longer ones keep their head and their size.
-pub const MAX_FIELD_BYTES: usize = 16 * 1024;
-
 /// The record of one evaluated plan (`kind` is the command: `plan` or `check`).
 pub fn gate_record(kind: &'static str, eval: &Evaluation<'_>, extra: Value) -> NewRecord {
     let plan = eval.plan;
@@ -34,7 +31,6 @@ pub fn gate_record(kind: &'static str, eval: &Evaluation<'_>, extra: Value) -> N
     let all: Vec<(usize, &ActionEval<'_>)> = eval.all().enumerate().collect();
     let actions = crate::parallel::map(all, 256, |(i, a)| action_record(eval, a, i >= checks));
     NewRecord {
-        run: None,
         kind,
         agent: Some(plan.agent.clone()),
         task: plan.task.clone(),
@@ -43,6 +39,7 @@ pub fn gate_record(kind: &'static str, eval: &Evaluation<'_>, extra: Value) -> N
         exit_code: Some(eval.decision.exit_code().code()),
         body,
         actions,
+        ..NewRecord::default()
     }
 }
 
@@ -53,8 +50,9 @@ fn action_record(eval: &Evaluation<'_>, a: &ActionEval<'_>, is_check: bool) -> N
         .into_iter()
         .map(|l| l.text)
         .collect();
-    let mut parameters = a.proposed.kind.to_json();
-    bound(&mut parameters);
+    // The store redacts, then bounds, every string: cutting first could split a secret into a
+    // fragment the scan no longer recognises.
+    let parameters = a.proposed.kind.to_json();
     let mut rules: Vec<String> = Vec::new();
     for f in &a.findings {
         if !rules.contains(&f.rule) {
@@ -71,7 +69,7 @@ fn action_record(eval: &Evaluation<'_>, a: &ActionEval<'_>, is_check: bool) -> N
         body: json!({
             "line": a.proposed.line,
             "validate": is_check,
-            "reason": a.proposed.reason.as_deref().map(bounded),
+            "reason": a.proposed.reason,
             "parameters": parameters,
             "base_tier": a.base.value(),
             "items": a.items.iter().map(|i| json!({
@@ -85,7 +83,7 @@ fn action_record(eval: &Evaluation<'_>, a: &ActionEval<'_>, is_check: bool) -> N
             "exceptions": a.excepted.iter().map(|e| json!({
                 "rule": e.rule, "reason": e.reason, "expires": e.expires.to_string(), "source": e.source,
             })).collect::<Vec<_>>(),
-            "diff": bounded(&diff.join("\n")),
+            "diff": diff.join("\n"),
         }),
     }
 }
@@ -123,46 +121,5 @@ pub fn containment_record(
         exit_code: Some(0),
         body,
         ..NewRecord::default()
-    }
-}
-
-/// A string cut to [`MAX_FIELD_BYTES`] on a character boundary, saying how much was left out.
-pub fn bounded(s: &str) -> String {
-    if s.len() <= MAX_FIELD_BYTES {
-        return s.to_string();
-    }
-    let mut end = MAX_FIELD_BYTES;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…[{} more bytes not recorded]", &s[..end], s.len() - end)
-}
-
-fn bound(value: &mut Value) {
-    match value {
-        Value::String(s) if s.len() > MAX_FIELD_BYTES => *s = bounded(s),
-        Value::Array(items) => items.iter_mut().for_each(bound),
-        Value::Object(map) => map.values_mut().for_each(bound),
-        _ => {}
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn long_strings_are_bounded_on_a_char_boundary() {
-        let s = "é".repeat(MAX_FIELD_BYTES);
-        let b = bounded(&s);
-        assert!(b.len() < MAX_FIELD_BYTES + 64);
-        assert!(b.ends_with(&format!(
-            "[{} more bytes not recorded]",
-            s.len() - MAX_FIELD_BYTES
-        )));
-        assert_eq!(bounded("short"), "short");
-        let mut v = json!({"a": ["x".repeat(MAX_FIELD_BYTES + 1)]});
-        bound(&mut v);
-        assert!(v["a"][0].as_str().unwrap().contains("1 more bytes"));
     }
 }

@@ -50,6 +50,8 @@ pub struct NewRecord {
     pub outcome: Option<String>,
     pub tier: Option<u8>,
     pub exit_code: Option<u8>,
+    /// Who acted, when not the person running the command (`circuit-breaker`).
+    pub actor: Option<String>,
     pub body: Value,
     pub actions: Vec<NewAction>,
 }
@@ -151,39 +153,64 @@ fn sql_error(location: &str) -> impl Fn(rusqlite::Error) -> Error + use<> {
 impl Store {
     /// Open (creating it and its folder if needed) the trail at `path`.
     pub fn open(path: &Path, actor: &str) -> Result<Store, Error> {
-        let location = path.display().to_string();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).map_err(|e| Error::io(parent.display(), e))?;
         }
+        Store::open_file(path, actor, true)
+    }
+
+    /// Open a trail that must already exist and hold agentgate's schema: the reading commands,
+    /// which must neither create a trail nor adopt another program's database.
+    pub fn open_existing(path: &Path, actor: &str) -> Result<Store, Error> {
+        if !path.exists() {
+            return Err(Error::Audit {
+                path: path.display().to_string(),
+                message: "no audit trail here (use --db PATH or AGENTGATE_DB to point at one)"
+                    .into(),
+            });
+        }
+        Store::open_file(path, actor, false)
+    }
+
+    fn open_file(path: &Path, actor: &str, create: bool) -> Result<Store, Error> {
+        let location = path.display().to_string();
         if path.is_dir() {
             return Err(Error::Audit {
                 path: location,
                 message: "is a directory, not a database file".into(),
             });
         }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        if create {
+            flags |= OpenFlags::SQLITE_OPEN_CREATE;
+        }
         let conn = Connection::open_with_flags(path, flags).map_err(sql_error(&location))?;
-        Store::init(conn, location, actor)
+        Store::init(conn, location, actor, create)
     }
 
     /// A private in-memory trail, for tests.
     pub fn in_memory(actor: &str) -> Result<Store, Error> {
         let conn = Connection::open_in_memory().map_err(sql_error(":memory:"))?;
-        Store::init(conn, ":memory:".into(), actor)
+        Store::init(conn, ":memory:".into(), actor, true)
     }
 
-    fn init(conn: Connection, location: String, actor: &str) -> Result<Store, Error> {
+    fn init(conn: Connection, location: String, actor: &str, create: bool) -> Result<Store, Error> {
         let err = sql_error(&location);
         conn.busy_timeout(BUSY_TIMEOUT).map_err(&err)?;
         // The schema check comes first: a newer trail is refused before anything is written.
-        let version: i64 = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(|e| Error::Audit {
-                path: location.clone(),
-                message: format!("not an agentgate audit database ({e})"),
-            })?;
+        let not_ours = |why: String| Error::Audit {
+            path: location.clone(),
+            message: format!("not an agentgate audit database ({why}); nothing was changed"),
+        };
+        // One statement, one snapshot: another process may be creating the schema right now.
+        let (version, tables): (i64, i64) = conn
+            .query_row(
+                "SELECT (SELECT user_version FROM pragma_user_version), \
+                        (SELECT count(*) FROM sqlite_master)",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .map_err(|e| not_ours(e.to_string()))?;
         let known = MIGRATIONS.last().map_or(0, |m| m.0);
         if version > known {
             return Err(Error::Audit {
@@ -194,9 +221,31 @@ impl Store {
                 ),
             });
         }
+        if version == 0 {
+            if tables > 0 {
+                return Err(not_ours(format!(
+                    "it holds {tables} other table(s) or index(es)"
+                )));
+            }
+            if !create {
+                return Err(not_ours("it has no schema yet".into()));
+            }
+        }
         // WAL lets readers and one writer work at once; FULL makes every committed record durable.
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(&err)?;
+        // Switching to WAL needs a lock the busy handler does not wait for, so wait here.
+        let start = std::time::Instant::now();
+        loop {
+            match conn.pragma_update(None, "journal_mode", "WAL") {
+                Ok(()) => break,
+                Err(rusqlite::Error::SqliteFailure(e, _))
+                    if e.code == rusqlite::ErrorCode::DatabaseBusy
+                        && start.elapsed() < BUSY_TIMEOUT =>
+                {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                Err(e) => return Err(err(e)),
+            }
+        }
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(&err)?;
         let mut store = Store {
@@ -782,7 +831,7 @@ impl Writer<'_> {
         let kind = record.kind;
         let agent = record.agent.map(clean);
         let task = record.task.map(clean);
-        let actor = clean(self.actor.to_string());
+        let actor = clean(record.actor.unwrap_or_else(|| self.actor.to_string()));
         let outcome = record.outcome;
         let tier = record.tier.map(i64::from);
         let exit_code = record.exit_code.map(i64::from);
@@ -904,9 +953,14 @@ fn sensitive_key(key: &str) -> bool {
         || lower.contains("private_key")
 }
 
-/// Redact every string (keys too) and sort keys: the canonical JSON text of a body.
+/// Longest string kept in a record's body; longer ones keep their head and their size.
+pub const MAX_FIELD_BYTES: usize = 16 * 1024;
+
+/// Redact every string (keys too), then bound them, and sort keys: the canonical JSON text of a
+/// body. Redaction comes first: cutting first could leave a secret's fragment the scan misses.
 pub fn canonical(mut value: Value, scanner: &Scanner) -> String {
     redact_value(&mut value, scanner);
+    bound(&mut value);
     crate::plan::sort_keys(&mut value);
     serde_json::to_string(&value).unwrap_or_default()
 }
@@ -930,6 +984,27 @@ fn redact_value(value: &mut Value, scanner: &Scanner) {
                 map.insert(scanner.redact(&key).into_owned(), v);
             }
         }
+        _ => {}
+    }
+}
+
+/// A string cut to [`MAX_FIELD_BYTES`] on a character boundary, saying how much was left out.
+pub fn bounded(s: &str) -> String {
+    if s.len() <= MAX_FIELD_BYTES {
+        return s.to_string();
+    }
+    let mut end = MAX_FIELD_BYTES;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…[{} more bytes not recorded]", &s[..end], s.len() - end)
+}
+
+fn bound(value: &mut Value) {
+    match value {
+        Value::String(s) if s.len() > MAX_FIELD_BYTES => *s = bounded(s),
+        Value::Array(items) => items.iter_mut().for_each(bound),
+        Value::Object(map) => map.values_mut().for_each(bound),
         _ => {}
     }
 }
@@ -1105,6 +1180,27 @@ mod tests {
             })
             .unwrap();
         assert_eq!((all, denied, first), (3, 2, Some(1_000)));
+    }
+
+    #[test]
+    fn long_strings_are_redacted_then_bounded_on_a_char_boundary() {
+        let s = "é".repeat(MAX_FIELD_BYTES);
+        let b = bounded(&s);
+        assert!(b.len() < MAX_FIELD_BYTES + 64);
+        assert!(b.ends_with(&format!(
+            "[{} more bytes not recorded]",
+            s.len() - MAX_FIELD_BYTES
+        )));
+        assert_eq!(bounded("short"), "short");
+        // A token straddling the cut is redacted whole before the cut.
+        let token = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
+        let text = format!("{} {token}", "x".repeat(MAX_FIELD_BYTES - 20));
+        let out = canonical(json!({"content": text}), Scanner::builtin());
+        assert!(
+            !out.contains("ghp_aBcDeFgHiJkLmN"),
+            "{}",
+            &out[out.len() - 120..]
+        );
     }
 
     #[test]

@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::plan::record_failure;
 use super::{Format, GateArgs, load_plan, load_policy, today, workspace_for};
 use crate::audit::record::error_record;
 use crate::containment::decide_and_record;
@@ -34,32 +35,37 @@ pub fn run(args: CheckArgs, styles: Styles) -> Result<ExitCode, Error> {
     // The trail opens first: a decision that cannot be recorded is not made.
     let mut store = args.gate.db.open()?;
     // A policy that fails to load stops the whole command (and is recorded).
-    let policy = match load_policy(&args.gate.policy) {
-        Ok(policy) => policy,
-        Err(error) => {
-            let _ = store.write(Scanner::builtin(), |w| {
-                w.append(error_record("check", &args.files.join(" "), &error))
-            });
-            return Err(error);
-        }
-    };
+    let policy = load_policy(&args.gate.policy).map_err(|e| {
+        record_failure(
+            &mut store,
+            "check",
+            &args.files.join(" "),
+            e,
+            Scanner::builtin(),
+        )
+    })?;
+    let scanner = policy.scanner();
     let loaded: Vec<Result<(Plan, Workspace), Error>> = args
         .files
         .iter()
         .map(|file| {
-            let ws = workspace_for(file, args.gate.workspace.as_deref())?;
-            Ok((load_plan(file, &ws)?, ws))
+            let ws = workspace_for(file, args.gate.workspace.as_deref())
+                .map_err(|e| e.redact_with(scanner))?;
+            let plan = load_plan(file, &ws).map_err(|e| e.redact_with(scanner))?;
+            Ok((plan, ws))
         })
         .collect();
     let mut evals: Vec<Result<Evaluation<'_>, Error>> = loaded
         .iter()
         .map(|l| match l {
-            Ok((plan, ws)) => evaluate(plan, &policy, ws, today()),
+            Ok((plan, ws)) => {
+                evaluate(plan, &policy, ws, today()).map_err(|e| e.redact_with(scanner))
+            }
             Err(e) => Err(Error::Usage(e.to_string())),
         })
         .collect();
     // Every file's decision is one record of one run, written in one transaction.
-    store.write(policy.scanner(), |w| {
+    store.write(scanner, |w| {
         let mut run = None;
         for (file, eval) in args.files.iter().zip(evals.iter_mut()) {
             let id = match eval {
@@ -78,6 +84,7 @@ pub fn run(args: CheckArgs, styles: Styles) -> Result<ExitCode, Error> {
     let mut results: Vec<Value> = Vec::new();
     let mut text = String::new();
     for ((file, eval), load) in args.files.iter().zip(&evals).zip(&loaded) {
+        let file = scanner.redact(file);
         // The load error itself, with its positions, when the file never got to evaluation.
         let outcome = match (eval, load) {
             (Ok(eval), _) => Ok(eval),
@@ -98,7 +105,11 @@ pub fn run(args: CheckArgs, styles: Styles) -> Result<ExitCode, Error> {
             }
             Err(error) => {
                 worst = worst.worst(ExitCode::Error);
-                text.push_str(&format!("{file}: error: {}\n\n", error.redacted()));
+                text.push_str(&format!(
+                    "{}: error: {}\n\n",
+                    render::printable(&file),
+                    error.redacted()
+                ));
                 let mut j = render::error_json(error);
                 if let Value::Object(map) = &mut j {
                     map.insert("file".into(), json!(file));

@@ -119,7 +119,7 @@ pub fn quarantine(args: QuarantineArgs) -> Result<ExitCode, Error> {
             "quarantine",
             Some(&args.agent),
             Some(&args.reason),
-            json!({"by": w.actor(), "time_to_containment_ms": ttc}),
+            json!({"time_to_containment_ms": ttc}),
         ))
     })?;
     println!(

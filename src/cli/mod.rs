@@ -120,15 +120,7 @@ impl DbArgs {
 
     /// Open a trail that must already exist (commands that only read it).
     pub fn open_existing(&self) -> Result<Store, Error> {
-        let path = self.path();
-        if !path.exists() {
-            return Err(Error::Audit {
-                path: path.display().to_string(),
-                message: "no audit trail here (use --db PATH or AGENTGATE_DB to point at one)"
-                    .into(),
-            });
-        }
-        Store::open(&path, &actor())
+        Store::open_existing(&self.path(), &actor())
     }
 }
 

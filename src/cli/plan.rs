@@ -23,19 +23,11 @@ pub struct PlanArgs {
 
 pub fn run(args: PlanArgs, styles: Styles) -> Result<ExitCode, Error> {
     // The trail opens first: a decision that cannot be recorded is not made.
-    let result = args.gate.db.open().and_then(|mut store| {
-        let result = decide(&mut store, &args.plan, &args.gate, args.format, styles);
-        if let Err(error) = &result
-            && !matches!(error, Error::Audit { .. })
-        {
-            // A failure is recorded too; the command fails either way, so a trail that cannot
-            // take the record adds nothing to report.
-            let _ = store.write(Scanner::builtin(), |w| {
-                w.append(error_record("plan", &args.plan, error))
-            });
-        }
-        result
-    });
+    let result = args
+        .gate
+        .db
+        .open()
+        .and_then(|mut store| decide(&mut store, &args.plan, &args.gate, args.format, styles));
     match (result, args.format) {
         (Ok((code, out)), _) => {
             print!("{out}");
@@ -68,13 +60,15 @@ fn decide(
         (policy, plan)
     });
     // A policy that fails to load stops the command before anything else is reported.
-    let policy = policy?;
-    let (plan, workspace) = plan?;
+    let policy = policy.map_err(|e| record_failure(store, "plan", path, e, Scanner::builtin()))?;
+    let scanner = policy.scanner();
+    let (plan, workspace) = plan.map_err(|e| record_failure(store, "plan", path, e, scanner))?;
     // The plan's hash is only needed for output: compute it while the evaluation runs.
     let mut eval = std::thread::scope(|scope| {
         scope.spawn(|| plan.hash());
         evaluate(&plan, &policy, &workspace, today())
-    })?;
+    })
+    .map_err(|e| record_failure(store, "plan", path, e, scanner))?;
     store.write(policy.scanner(), |w| {
         decide_and_record(w, "plan", &policy, &mut eval, None)
     })?;
@@ -83,4 +77,19 @@ fn decide(
         Format::Json => render::plan_json_text(&eval),
     };
     Ok((eval.decision.exit_code(), out))
+}
+
+/// Record a command that failed before it could decide, and return its error with every secret
+/// the policy knows redacted (the record and the message alike). The command fails either way,
+/// so a trail that cannot take the record adds nothing to report.
+pub fn record_failure(
+    store: &mut Store,
+    kind: &'static str,
+    file: &str,
+    error: Error,
+    scanner: &Scanner,
+) -> Error {
+    let error = error.redact_with(scanner);
+    let _ = store.write(scanner, |w| w.append(error_record(kind, file, &error)));
+    error
 }

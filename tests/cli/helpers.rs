@@ -12,6 +12,11 @@ pub fn fixture(rel: &str) -> String {
     root().join("fixtures").join(rel).display().to_string()
 }
 
+/// The real binary's path, for tests that start and stop processes themselves.
+pub fn bin() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("agentgate")
+}
+
 pub struct Run {
     pub code: i32,
     pub stdout: String,
@@ -140,6 +145,12 @@ impl Workspace {
     }
     pub fn plan(&self, body: &str) -> String {
         let p = self.dir.path().join("plan.yaml");
+        std::fs::write(&p, format!("version: 1\nagent: test-bot\n{body}")).unwrap();
+        p.display().to_string()
+    }
+    /// A plan for agent `test-bot` in a file of its own name (several plans in one workspace).
+    pub fn plan_named(&self, name: &str, body: &str) -> String {
+        let p = self.dir.path().join(name);
         std::fs::write(&p, format!("version: 1\nagent: test-bot\n{body}")).unwrap();
         p.display().to_string()
     }

@@ -12,3 +12,4 @@ mod helpers;
 mod plan;
 mod policy;
 mod properties;
+mod trail;
