@@ -81,6 +81,8 @@ pub enum Break {
     BadStart { id: i64 },
     /// The anchor hash given to `verify --anchor` is not the hash of any record.
     AnchorMissing { anchor: String },
+    /// The daily counts `stats` reads disagree with the chained records.
+    Counts { detail: String },
 }
 
 impl Break {
@@ -94,7 +96,7 @@ impl Break {
             | Break::BadStart { id } => Some(*id),
             Break::Deleted { next, .. } => Some(*next),
             Break::Actions { record, .. } => Some(*record),
-            Break::AnchorMissing { .. } => None,
+            Break::AnchorMissing { .. } | Break::Counts { .. } => None,
         }
     }
 
@@ -108,6 +110,7 @@ impl Break {
             Break::Actions { .. } => "actions",
             Break::BadStart { .. } => "bad-start",
             Break::AnchorMissing { .. } => "anchor-missing",
+            Break::Counts { .. } => "counts",
         }
     }
 
@@ -138,6 +141,7 @@ impl Break {
             Break::BadStart { id } => format!(
                 "record {id} is the first in the trail but does not start the chain: earlier records were deleted"
             ),
+            Break::Counts { detail } => detail.clone(),
             Break::AnchorMissing { anchor } => format!(
                 "no record has the anchor hash {anchor}: the history it proves was rewritten or truncated"
             ),

@@ -9,8 +9,15 @@ use serde_json::Value;
 use super::store::{Millis, Store};
 use crate::error::Error;
 
-/// The kinds of record that count as a run of the gate, the denominators of the rates.
+/// The kinds of record the rates count besides actions.
 const EVENT_KINDS: &str = "'apply', 'override', 'validation', 'rollback', 'quarantine', 'stop'";
+
+/// Milliseconds in a day: the daily counts' unit.
+const DAY: i64 = 86_400_000;
+
+/// The window `[?1, ?2)` as `f`, `t`, and the whole days inside it, `[df, dt)`.
+const BOUNDS: &str =
+    "b(f, t, df, dt) AS (SELECT ?1, ?2, (?1 + 86399999) / 86400000, ?2 / 86400000)";
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Slo {
@@ -104,9 +111,16 @@ pub fn stats(store: &Store, since: Option<Millis>, until: Option<Millis>) -> Res
         until,
         ..Stats::default()
     };
+    // Whole days from the daily counts, the partial days at either edge from the rows.
     let rows = store.query(
-        "SELECT agent, tier, decision, count(*) FROM actions \
-         WHERE time >= ?1 AND time < ?2 GROUP BY agent, tier, decision",
+        &format!(
+            "WITH {BOUNDS} \
+             SELECT agent, tier, decision, n FROM action_days, b WHERE day >= df AND day < dt \
+             UNION ALL SELECT agent, tier, decision, 1 FROM b, actions \
+                 WHERE time >= f AND time < min(t, df * {DAY}) \
+             UNION ALL SELECT agent, tier, decision, 1 FROM b, actions \
+                 WHERE df <= dt AND time >= max(f, dt * {DAY}) AND time < t"
+        ),
         from,
         to,
         |r| {
@@ -132,49 +146,66 @@ pub fn stats(store: &Store, since: Option<Millis>, until: Option<Millis>) -> Res
     }
     let events = store.query(
         &format!(
-            "SELECT agent, kind, outcome, body FROM records \
-             WHERE kind IN ({EVENT_KINDS}) AND time >= ?1 AND time < ?2"
+            "WITH {BOUNDS} \
+             SELECT agent, kind, outcome, n FROM record_days, b \
+                 WHERE kind IN ({EVENT_KINDS}) AND day >= df AND day < dt \
+             UNION ALL SELECT coalesce(agent, ''), kind, coalesce(outcome, ''), 1 FROM b, records \
+                 WHERE kind IN ({EVENT_KINDS}) AND time >= f AND time < min(t, df * {DAY}) \
+             UNION ALL SELECT coalesce(agent, ''), kind, coalesce(outcome, ''), 1 FROM b, records \
+                 WHERE kind IN ({EVENT_KINDS}) AND df <= dt AND time >= max(f, dt * {DAY}) AND time < t"
         ),
         from,
         to,
         |r| {
             Ok((
-                r.get::<_, Option<String>>(0)?,
+                r.get::<_, String>(0)?,
                 r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, String>(3)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, i64>(3)?,
             ))
         },
     )?;
     let mut global = Slo::default();
-    for (agent, kind, outcome, body) in events {
-        let slo = match agent {
-            Some(a) => out.agents.entry(a).or_default(),
-            None => &mut global,
+    for (agent, kind, outcome, n) in events {
+        let slo = if agent.is_empty() {
+            &mut global
+        } else {
+            out.agents.entry(agent).or_default()
         };
+        let n = n as u64;
         match kind.as_str() {
-            "apply" => slo.applies += 1,
-            "override" => slo.overrides += 1,
+            "apply" => slo.applies += n,
+            "override" => slo.overrides += n,
             "validation" => {
-                slo.validations += 1;
-                if outcome.as_deref() == Some("failed") {
-                    slo.validation_failures += 1;
+                slo.validations += n;
+                if outcome == "failed" {
+                    slo.validation_failures += n;
                 }
             }
-            "rollback" => slo.rollbacks += 1,
-            "quarantine" | "stop" => {
-                if kind == "stop" {
-                    slo.stops += 1;
-                } else {
-                    slo.quarantines += 1;
-                }
-                let ttc = serde_json::from_str::<Value>(&body)
-                    .ok()
-                    .and_then(|b| b.get("time_to_containment_ms").and_then(Value::as_i64));
-                slo.containment_ms.extend(ttc);
-            }
+            "rollback" => slo.rollbacks += n,
+            "quarantine" => slo.quarantines += n,
+            "stop" => slo.stops += n,
             _ => {}
         }
+    }
+    // Time to containment is in the bodies of the (few) containment records.
+    let contained = store.query(
+        "SELECT coalesce(agent, ''), body FROM records \
+         WHERE kind IN ('quarantine', 'stop') AND time >= ?1 AND time < ?2",
+        from,
+        to,
+        |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
+    )?;
+    for (agent, body) in contained {
+        let ttc = serde_json::from_str::<Value>(&body)
+            .ok()
+            .and_then(|b| b.get("time_to_containment_ms").and_then(Value::as_i64));
+        let slo = if agent.is_empty() {
+            &mut global
+        } else {
+            out.agents.entry(agent).or_default()
+        };
+        slo.containment_ms.extend(ttc);
     }
     for slo in out.agents.values() {
         out.overall.add(slo);
@@ -256,5 +287,52 @@ mod tests {
         assert_eq!(st.agents["a"].rates().denied_action_rate, Some(0.25));
         assert_eq!(st.agents["b"].quarantines, 1);
         assert_eq!(stats(&s, Some(6_000), None).unwrap().overall.actions, 0);
+    }
+
+    #[test]
+    fn windows_across_days_count_every_action_once() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicI64, Ordering};
+        let now = Arc::new(AtomicI64::new(0));
+        let clock = Arc::clone(&now);
+        let mut s = Store::in_memory("t")
+            .unwrap()
+            .with_clock(Box::new(move || clock.load(Ordering::SeqCst)));
+        // One action every 7 hours for 10 days, straddling day boundaries.
+        let mut times = Vec::new();
+        for i in 0..35i64 {
+            let t = 1_700_000_000_000 + i * 7 * 3_600_000;
+            now.store(t, Ordering::SeqCst);
+            times.push(t);
+            s.write(Scanner::builtin(), |w| {
+                w.append(NewRecord {
+                    kind: "plan",
+                    agent: Some("a".into()),
+                    actions: vec![action((i % 5) as u8, "allow")],
+                    ..NewRecord::default()
+                })
+            })
+            .unwrap();
+        }
+        let day = 86_400_000;
+        let windows = [
+            (None, None),
+            (Some(times[3]), None),
+            (Some(times[3] + 1), Some(times[30])),
+            (Some(times[10] - day), Some(times[10] + day)),
+            (Some(times[5]), Some(times[6])),
+            (Some(times[5] + 1), Some(times[5] + 2)),
+            (None, Some(times[20])),
+        ];
+        for (since, until) in windows {
+            let expected = times
+                .iter()
+                .filter(|t| since.is_none_or(|s| **t >= s) && until.is_none_or(|u| **t < u))
+                .count() as u64;
+            let got = stats(&s, since, until).unwrap().overall;
+            assert_eq!(got.actions, expected, "{since:?}..{until:?}");
+            assert_eq!(got.actions_by_tier.iter().sum::<u64>(), expected);
+        }
+        assert_eq!(s.verify(None).unwrap().broken, None);
     }
 }

@@ -2,6 +2,7 @@
 //! inside one write transaction, and the queries that read them back. Redaction happens here, on
 //! the way in, so no caller can write a secret by forgetting to.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -20,7 +21,10 @@ pub const DEFAULT_DB: &str = ".agentgate/audit.db";
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Numbered migrations, applied in order on open; `PRAGMA user_version` is the last one applied.
-const MIGRATIONS: &[(i64, &str)] = &[(1, include_str!("migrations/0001_trail.sql"))];
+const MIGRATIONS: &[(i64, &str)] = &[
+    (1, include_str!("migrations/0001_trail.sql")),
+    (2, include_str!("migrations/0002_daily_counts.sql")),
+];
 
 /// The columns of `records`, in hash order.
 const RECORD_COLUMNS: &str =
@@ -531,6 +535,8 @@ impl Store {
             let mut records = records.query([]).map_err(&err)?;
             let mut actions = actions.query([]).map_err(&err)?;
             let mut pending = actions.next().map_err(&err)?;
+            // The daily counts `stats` reads, recomputed from the chained rows.
+            let mut days = DailyCounts::default();
             let mut prev_id: i64 = 0;
             let mut prev_hash = GENESIS.to_string();
             while let Some(row) = records.next().map_err(&err)? {
@@ -585,6 +591,12 @@ impl Store {
                                     .into(),
                             });
                         }
+                        days.action(
+                            a.get_ref(2).map_err(&err)?,
+                            a.get_ref(3).map_err(&err)?,
+                            a.get_ref(7).map_err(&err)?,
+                            a.get_ref(8).map_err(&err)?,
+                        );
                         count += 1;
                     }
                     pending = actions.next().map_err(&err)?;
@@ -612,6 +624,12 @@ impl Store {
                     result.broken = Some(b);
                     break;
                 }
+                days.record(
+                    time,
+                    agent,
+                    row.get_ref(3).map_err(&err)?,
+                    row.get_ref(7).map_err(&err)?,
+                );
                 result.records += 1;
                 if anchor.as_deref() == Some(stored_hash.as_str()) {
                     result.anchor = Some(id);
@@ -630,6 +648,9 @@ impl Store {
                     ),
                 });
             }
+            if result.broken.is_none() {
+                result.broken = days.compare(&tx).map_err(&err)?;
+            }
             if result.broken.is_none() && prev_id > 0 {
                 result.head = Some((prev_id, prev_hash));
             }
@@ -639,6 +660,96 @@ impl Store {
             result.broken = Some(Break::AnchorMissing { anchor: a });
         }
         Ok(result)
+    }
+}
+
+/// Daily counts keyed as the tables key them: (day, agent, tier or kind, decision or outcome).
+#[derive(Default)]
+struct DailyCounts {
+    actions: HashMap<(i64, String, i64, String), i64>,
+    records: HashMap<(i64, String, String, String), i64>,
+}
+
+impl DailyCounts {
+    fn day(time: ValueRef<'_>) -> i64 {
+        match time {
+            ValueRef::Integer(t) => t / 86_400_000,
+            _ => i64::MIN,
+        }
+    }
+
+    fn action(
+        &mut self,
+        time: ValueRef<'_>,
+        agent: ValueRef<'_>,
+        tier: ValueRef<'_>,
+        decision: ValueRef<'_>,
+    ) {
+        let tier = match tier {
+            ValueRef::Integer(t) => t,
+            _ => i64::MIN,
+        };
+        *self
+            .actions
+            .entry((Self::day(time), text(agent), tier, text(decision)))
+            .or_default() += 1;
+    }
+
+    fn record(
+        &mut self,
+        time: ValueRef<'_>,
+        agent: ValueRef<'_>,
+        kind: ValueRef<'_>,
+        outcome: ValueRef<'_>,
+    ) {
+        *self
+            .records
+            .entry((Self::day(time), text(agent), text(kind), text(outcome)))
+            .or_default() += 1;
+    }
+
+    /// The first difference between these counts and the tables.
+    fn compare(mut self, conn: &Connection) -> rusqlite::Result<Option<Break>> {
+        let mismatch = |table: &str, key: String| Break::Counts {
+            detail: format!("the daily counts in `{table}` do not match the records ({key})"),
+        };
+        let mut stmt = conn.prepare("SELECT day, agent, tier, decision, n FROM action_days")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let key: (i64, String, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let n: i64 = r.get(4)?;
+            if self.actions.remove(&key) != Some(n) {
+                return Ok(Some(mismatch(
+                    "action_days",
+                    format!("day {}, agent {}", key.0, key.1),
+                )));
+            }
+        }
+        if let Some(key) = self.actions.keys().next() {
+            return Ok(Some(mismatch(
+                "action_days",
+                format!("day {}, agent {}", key.0, key.1),
+            )));
+        }
+        let mut stmt = conn.prepare("SELECT day, agent, kind, outcome, n FROM record_days")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let key: (i64, String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+            let n: i64 = r.get(4)?;
+            if self.records.remove(&key) != Some(n) {
+                return Ok(Some(mismatch(
+                    "record_days",
+                    format!("day {}, kind {}", key.0, key.2),
+                )));
+            }
+        }
+        if let Some(key) = self.records.keys().next() {
+            return Ok(Some(mismatch(
+                "record_days",
+                format!("day {}, kind {}", key.0, key.2),
+            )));
+        }
+        Ok(None)
     }
 }
 
@@ -658,6 +769,7 @@ fn self_link_break(conn: &Connection, id: i64, prev: &str) -> rusqlite::Result<B
     })
 }
 
+/// A column as text the way the daily counts store it: NULL is ''.
 fn text(v: ValueRef<'_>) -> String {
     match v {
         ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
@@ -813,7 +925,8 @@ impl Writer<'_> {
                 |r| r.get(0),
             ),
             None => self.tx.query_row(
-                "SELECT min(time) FROM actions WHERE time >= ?1 AND decision = 'deny'",
+                "SELECT min(time) FROM actions INDEXED BY actions_denials \
+                 WHERE time >= ?1 AND decision = 'deny'",
                 params![since],
                 |r| r.get(0),
             ),
@@ -1072,7 +1185,7 @@ mod tests {
 
     #[test]
     fn tampering_is_named() {
-        let cases: [(&str, &str); 7] = [
+        let cases: [(&str, &str); 8] = [
             (
                 "UPDATE records SET outcome = 'deny' WHERE id = 3",
                 "changed",
@@ -1092,6 +1205,7 @@ mod tests {
                 "UPDATE actions SET agent = 'x' WHERE record = 2 AND idx = 0",
                 "actions",
             ),
+            ("UPDATE action_days SET n = n + 1", "counts"),
         ];
         for (sql, kind) in cases {
             let mut s = store();

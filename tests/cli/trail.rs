@@ -69,6 +69,12 @@ fn has_sqlite3() -> bool {
 
 /// Run `sql` on the database the way an attacker with a shell would: with the `sqlite3` tool
 /// when it is installed, else through rusqlite (the same SQL, the same SQLite).
+/// What an attacker who knows the schema runs after an edit: the daily counts rebuilt from the rows.
+const RECOUNT: &str = "DELETE FROM action_days; \
+    INSERT INTO action_days SELECT time / 86400000, agent, tier, decision, count(*) FROM actions GROUP BY 1, 2, 3, 4; \
+    DELETE FROM record_days; \
+    INSERT INTO record_days SELECT time / 86400000, coalesce(agent, ''), kind, coalesce(outcome, ''), count(*) FROM records GROUP BY 1, 2, 3, 4;";
+
 fn tamper(db: &Path, sql: &str) {
     if has_sqlite3() {
         let out = Command::new("sqlite3").arg(db).arg(sql).output().unwrap();
@@ -810,12 +816,17 @@ fn the_anchor_proves_the_history_an_attacker_rewrote_whole() {
         .stdout_has("Anchor found: record 6");
     assert_eq!(verify(&db, &["--anchor", &record2]).1["anchor"], 2);
 
-    // Dropping the newest record leaves a consistent chain: only the anchor notices.
+    // Dropping the newest record: the daily counts give it away...
     let (_t, truncated) = copy_trail(&db);
     tamper(
         &truncated,
         "DELETE FROM actions WHERE record = 6; DELETE FROM records WHERE id = 6",
     );
+    let (code, v) = verify(&truncated, &[]);
+    assert_eq!((code, v["broken"]["kind"].as_str()), (3, Some("counts")));
+    // ...unless the attacker recounts them too: then the chain is consistent, and only the anchor
+    // kept elsewhere notices.
+    tamper(&truncated, RECOUNT);
     assert_eq!(verify(&truncated, &[]).0, 0);
     let (code, v) = verify(&truncated, &["--anchor", &head]);
     assert_eq!(
@@ -842,6 +853,7 @@ fn the_anchor_proves_the_history_an_attacker_rewrote_whole() {
             .unwrap();
             rehash(&conn, id);
         }
+        conn.execute_batch(RECOUNT).unwrap();
     }
     assert_eq!(
         verify(&rewritten, &[]).0,
