@@ -13,6 +13,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use agentgate::audit::Store;
+use agentgate::audit::record::gate_record;
 use agentgate::containment::decide_and_record;
 use agentgate::evaluate::evaluate;
 use agentgate::plan::Plan;
@@ -87,8 +88,9 @@ fn main() {
 
     let ws = Workspace::open(dir).unwrap();
     let today = jiff::civil::date(2026, 11, 21);
-    let (mut load, mut parse, mut eval_t, mut json_t, mut text_t, mut record_t) =
-        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut load, mut parse, mut eval_t, mut json_t, mut text_t) =
+        (vec![], vec![], vec![], vec![], vec![]);
+    let (mut build_t, mut record_t) = (vec![], vec![]);
     for i in 0..RUNS {
         let t = Instant::now();
         let policy = PolicySet::embedded().unwrap();
@@ -101,6 +103,10 @@ fn main() {
         eval_t.push(t.elapsed());
         // Recording into a new trail file (WAL, synchronous=FULL): containment, 10,000 action rows.
         let mut store = Store::open(&dir.join(format!("record-{i}.db")), "bench").unwrap();
+        let t = Instant::now();
+        let record = gate_record("plan", &eval, serde_json::json!({}));
+        build_t.push(t.elapsed());
+        drop(record);
         let t = Instant::now();
         store
             .write(policy.scanner(), |w| {
@@ -120,7 +126,8 @@ fn main() {
         ("policy load (embedded pack)", load),
         ("plan parse", parse),
         ("evaluate", eval_t),
-        ("record in the audit trail", record_t),
+        ("audit record: build (diffs, JSON)", build_t),
+        ("audit record: build and write", record_t),
         ("render json", json_t),
         ("render text", text_t),
     ] {

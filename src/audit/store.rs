@@ -949,11 +949,10 @@ impl Writer<'_> {
         let tier = record.tier.map(i64::from);
         let exit_code = record.exit_code.map(i64::from);
         let body = canonical(record.body, scanner);
-        let actions: Vec<[rusqlite::types::Value; 8]> = record
-            .actions
-            .into_iter()
-            .enumerate()
-            .map(|(idx, a)| {
+        // Redacting and encoding the actions (the costly part for a big plan) runs on every core.
+        let numbered: Vec<(usize, NewAction)> = record.actions.into_iter().enumerate().collect();
+        let actions: Vec<[rusqlite::types::Value; 8]> =
+            crate::parallel::map(numbered, 64, |(idx, a)| {
                 [
                     (idx as i64).into(),
                     clean(a.name).into(),
@@ -964,8 +963,7 @@ impl Writer<'_> {
                     clean(a.rules.join(" ")).into(),
                     canonical(a.body, scanner).into(),
                 ]
-            })
-            .collect();
+            });
         let n_actions = actions.len() as i64;
         let columns: [rusqlite::types::Value; 12] = [
             id.into(),
@@ -1072,29 +1070,42 @@ pub const MAX_FIELD_BYTES: usize = 16 * 1024;
 /// Redact every string (keys too), then bound them, and sort keys: the canonical JSON text of a
 /// body. Redaction comes first: cutting first could leave a secret's fragment the scan misses.
 pub fn canonical(mut value: Value, scanner: &Scanner) -> String {
-    redact_value(&mut value, scanner);
+    redact_value(&mut value, scanner, false);
     bound(&mut value);
     crate::plan::sort_keys(&mut value);
     serde_json::to_string(&value).unwrap_or_default()
 }
 
-fn redact_value(value: &mut Value, scanner: &Scanner) {
+/// Redact every string value; keys too where a user wrote them (under `parameters`: env names,
+/// header names, call arguments, request bodies). The bodies' own keys are agentgate's vocabulary.
+fn redact_value(value: &mut Value, scanner: &Scanner, user_keys: bool) {
     match value {
         Value::String(s) => {
             if let std::borrow::Cow::Owned(r) = scanner.redact(s) {
                 *s = r;
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|v| redact_value(v, scanner)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| redact_value(v, scanner, user_keys)),
         Value::Object(map) => {
-            let entries = std::mem::take(map);
-            for (key, mut v) in entries {
-                if sensitive_key(&key) && v.is_string() {
-                    v = Value::String(crate::secrets::redaction_marker("sensitive-key"));
+            for (key, v) in map.iter_mut() {
+                if sensitive_key(key) && v.is_string() {
+                    *v = Value::String(crate::secrets::redaction_marker("sensitive-key"));
                 } else {
-                    redact_value(&mut v, scanner);
+                    redact_value(v, scanner, user_keys || key == "parameters");
                 }
-                map.insert(scanner.redact(&key).into_owned(), v);
+            }
+            // Rebuilt only in the rare case a key itself holds a secret.
+            if user_keys
+                && map
+                    .keys()
+                    .any(|k| matches!(scanner.redact(k), std::borrow::Cow::Owned(_)))
+            {
+                let entries = std::mem::take(map);
+                for (key, v) in entries {
+                    map.insert(scanner.redact(&key).into_owned(), v);
+                }
             }
         }
         _ => {}
@@ -1242,7 +1253,11 @@ mod tests {
         let mut s = store();
         let token = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
         let mut r = plan_record("bot", &["allow"]);
-        r.body = json!({"intent": format!("use {token}"), "env": {"DB_PASSWORD": "hunter2"}});
+        r.body = json!({
+            "intent": format!("use {token}"),
+            "env": {"DB_PASSWORD": "hunter2"},
+            "parameters": {"headers": {token: "value"}},
+        });
         r.actions[0].target = format!("curl -H 'x: {token}'");
         append(&mut s, r);
         let rows = s.run(1).unwrap();
@@ -1250,6 +1265,7 @@ mod tests {
         assert!(!record.body.contains(token) && !record.body.contains("hunter2"));
         assert!(!actions[0].target.contains(token));
         assert!(record.body.contains("[REDACTED"));
+        assert!(record.body.contains("\"value\""), "{}", record.body);
     }
 
     #[test]
