@@ -76,7 +76,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('--task', '--task', [CompletionResultType]::ParameterName, 'Only this task''s records')
             [CompletionResult]::new('--decision', '--decision', [CompletionResultType]::ParameterName, 'Only records with this outcome (allow, approve, deny, error, or a containment kind)')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time')
-            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time (exclusive: `--until 2026-11-02` ends as that day starts)')
             [CompletionResult]::new('--limit', '--limit', [CompletionResultType]::ParameterName, 'At most this many records (0: all)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
@@ -106,7 +106,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--agent', '--agent', [CompletionResultType]::ParameterName, 'Only this agent''s records')
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time')
-            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time (exclusive: `--until 2026-11-02` ends as that day starts)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -115,7 +115,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
         }
         'agentgate;audit;stats' {
             [CompletionResult]::new('--since', '--since', [CompletionResultType]::ParameterName, 'Only records at or after this time')
-            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time')
+            [CompletionResult]::new('--until', '--until', [CompletionResultType]::ParameterName, 'Only records before this time (exclusive: `--until 2026-11-02` ends as that day starts)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')

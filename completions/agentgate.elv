@@ -69,7 +69,7 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand --task 'Only this task''s records'
             cand --decision 'Only records with this outcome (allow, approve, deny, error, or a containment kind)'
             cand --since 'Only records at or after this time'
-            cand --until 'Only records before this time'
+            cand --until 'Only records before this time (exclusive: `--until 2026-11-02` ends as that day starts)'
             cand --limit 'At most this many records (0: all)'
             cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
             cand --format 'Output format'
@@ -96,7 +96,7 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand --format 'Output format'
             cand --agent 'Only this agent''s records'
             cand --since 'Only records at or after this time'
-            cand --until 'Only records before this time'
+            cand --until 'Only records before this time (exclusive: `--until 2026-11-02` ends as that day starts)'
             cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
             cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
             cand -h 'Print help'
@@ -104,7 +104,7 @@ set edit:completion:arg-completer[agentgate] = {|@words|
         }
         &'agentgate;audit;stats'= {
             cand --since 'Only records at or after this time'
-            cand --until 'Only records before this time'
+            cand --until 'Only records before this time (exclusive: `--until 2026-11-02` ends as that day starts)'
             cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
             cand --format 'Output format'
             cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'

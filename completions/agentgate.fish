@@ -72,7 +72,7 @@ complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_se
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l task -d 'Only this task\'s records' -r
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l decision -d 'Only records with this outcome (allow, approve, deny, error, or a containment kind)' -r
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l since -d 'Only records at or after this time' -r
-complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l until -d 'Only records before this time' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l until -d 'Only records before this time (exclusive: `--until 2026-11-02` ends as that day starts)' -r
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l limit -d 'At most this many records (0: all)' -r
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from list" -l format -d 'Output format' -r -f -a "text\t''
@@ -99,14 +99,14 @@ complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_se
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -l format -d 'Output format' -r -f -a "jsonl\t''"
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -l agent -d 'Only this agent\'s records' -r
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -l since -d 'Only records at or after this time' -r
-complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -l until -d 'Only records before this time' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -l until -d 'Only records before this time (exclusive: `--until 2026-11-02` ends as that day starts)' -r
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from export" -s h -l help -d 'Print help'
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from stats" -l since -d 'Only records at or after this time' -r
-complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from stats" -l until -d 'Only records before this time' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from stats" -l until -d 'Only records before this time (exclusive: `--until 2026-11-02` ends as that day starts)' -r
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from stats" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and __fish_seen_subcommand_from stats" -l format -d 'Output format' -r -f -a "text\t''
 json\t''

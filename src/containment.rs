@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 use crate::audit::record::containment_record;
 use crate::audit::store::{Containment, Millis, Writer};
 use crate::decision::{Decision, Level};
-use crate::error::Error;
+use crate::error::{Diagnostic, Error};
 use crate::evaluate::{Evaluation, Finding};
 use crate::policy::PolicySet;
 
@@ -46,8 +46,22 @@ pub fn guard(
     eval: &mut Evaluation<'_>,
 ) -> Result<Verdict, Error> {
     let agent = eval.plan.agent.clone();
+    // The trail stores agent names redacted; a name that holds a secret could never be matched
+    // against its own quarantine or counts, so it is refused rather than let through.
+    if policy.scanner().contains_secret(&agent) {
+        return Err(Error::Input(
+            Diagnostic::new(
+                &eval.plan.origin,
+                "the plan's `agent` contains what looks like a secret; refused (an agent name \
+                 must be recordable as it is)",
+            )
+            .subject("agent"),
+        ));
+    }
     let mut verdict = Verdict::default();
-    if let Some(c) = w.containment(Some(&agent))? {
+    if let Some(mut c) = w.containment(Some(&agent))? {
+        // Stored with another command's scanner: redact again with this policy's patterns.
+        c.reason = policy.scanner().redact(&c.reason).into_owned();
         let (rule, what) = if c.kind == "stop" {
             ("kill-switch", "the kill switch is on".to_string())
         } else {
@@ -144,6 +158,10 @@ pub fn guard(
                 verdict
                     .trips
                     .get_or_insert(format!("limit `{}`: {what}", limit.id));
+                eval.contained.get_or_insert(format!(
+                    "circuit breaker `{}` tripped ({what}); agent `{agent}` is now quarantined",
+                    limit.id
+                ));
             }
         }
     }
@@ -391,6 +409,25 @@ mod tests {
             decide(&mut store, &friday, "bot", &["mkdir x"]).0,
             Decision::Allow
         );
+    }
+
+    #[test]
+    fn denials_the_kill_switch_caused_do_not_trip_a_breaker_after_resume() {
+        let mut store = store();
+        let p = policy("  - id: denials\n    why: t\n    denials: {max: 3, per: 1h}\n");
+        append(&mut store, "stop", None);
+        assert_eq!(
+            decide(&mut store, &p, "bot", &["ls", "ls"]).0,
+            Decision::Deny
+        );
+        assert_eq!(
+            decide(&mut store, &p, "bot", &["ls", "ls"]).0,
+            Decision::Deny
+        );
+        append(&mut store, "resume", None);
+        let mut store = store.with_clock(Box::new(|| NOW + 1));
+        assert_eq!(decide(&mut store, &p, "bot", &["rm a"]).0, Decision::Deny);
+        assert!(store.containment(Some("bot")).unwrap().is_none());
     }
 
     #[test]

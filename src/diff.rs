@@ -13,17 +13,6 @@ use crate::workspace::FileState;
 /// Most diff lines shown for one action; the rest is summarised.
 pub const MAX_DIFF_LINES: usize = 400;
 
-/// Headers whose values are never shown, whatever the secrets scan says.
-const SENSITIVE_HEADERS: [&str; 7] = [
-    "authorization",
-    "proxy-authorization",
-    "cookie",
-    "set-cookie",
-    "x-api-key",
-    "x-auth-token",
-    "api-key",
-];
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LineKind {
     Header,
@@ -107,7 +96,7 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
                 format!("{} {}", http.method, redact(http.url.as_str())),
             ));
             for (name, value) in &http.headers {
-                let shown = if SENSITIVE_HEADERS.contains(&name.as_str()) {
+                let shown = if crate::secrets::sensitive_key(name) {
                     "[REDACTED:header]".to_string()
                 } else {
                     redact(value)
@@ -115,6 +104,7 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
                 out.push(line(LineKind::Info, format!("{}: {shown}", redact(name))));
             }
             if let Some(body) = &http.body {
+                let body = &crate::secrets::hide_sensitive_fields(body);
                 let text = serde_json::to_string_pretty(body).unwrap_or_else(|_| value_text(body));
                 let text = if body.is_string() {
                     value_text(body)
@@ -128,6 +118,7 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
         }
         (Change::Other, ActionKind::Call { name, args }) => {
             out.push(line(LineKind::Header, format!("call {}", redact(name))));
+            let args = &crate::secrets::hide_sensitive_fields(args);
             let text = serde_json::to_string_pretty(args).unwrap_or_else(|_| value_text(args));
             for l in redact(&text).lines() {
                 out.push(line(LineKind::Context, l));
@@ -142,7 +133,8 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
                 LineKind::Header,
                 format!("unknown tool {}", redact(tool)),
             ));
-            let text = serde_json::to_string_pretty(fields).unwrap_or_default();
+            let fields = crate::secrets::hide_sensitive_fields(&serde_json::json!(fields));
+            let text = serde_json::to_string_pretty(&fields).unwrap_or_default();
             for l in redact(&text).lines() {
                 out.push(line(LineKind::Context, l));
             }

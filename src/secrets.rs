@@ -41,6 +41,94 @@ pub struct SecretMatch {
     pub column: usize,
 }
 
+/// Whether values under this key (an env variable, a header, a JSON field) are credentials
+/// whatever they look like: `DB_PASSWORD`, `MYSQL_PWD`, `clientSecret`, `X-Api-Key`, `Cookie`.
+pub fn sensitive_key(key: &str) -> bool {
+    const WORDS: [&str; 14] = [
+        "password",
+        "passwd",
+        "pwd",
+        "secret",
+        "token",
+        "apikey",
+        "privatekey",
+        "accesskey",
+        "credential",
+        "authoriz",
+        "authkey",
+        "cookie",
+        "session",
+        "passphrase",
+    ];
+    // `auth` alone is a word of its own (`X-Auth`, `auth_header`), not the start of `author`.
+    if key
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .any(|part| part.eq_ignore_ascii_case("auth"))
+    {
+        return true;
+    }
+    let folded: String = key
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    WORDS.iter().any(|w| folded.contains(w))
+}
+
+#[cfg(test)]
+mod sensitive_key_tests {
+    #[test]
+    fn credential_keys_in_any_spelling() {
+        for k in [
+            "DB_PASSWORD",
+            "MYSQL_PWD",
+            "clientSecret",
+            "accessToken",
+            "privateKey",
+            "X-Api-Key",
+            "Authorization",
+            "Cookie",
+            "PGPASSWORD",
+            "aws_access_key_id",
+        ] {
+            assert!(super::sensitive_key(k), "{k}");
+        }
+        for k in [
+            "path",
+            "content",
+            "RUST_LOG",
+            "HOME",
+            "author_name",
+            "Accept",
+            "count",
+        ] {
+            assert!(!super::sensitive_key(k), "{k}");
+        }
+    }
+}
+
+/// A copy of `value` with everything under a [`sensitive_key`] replaced by a marker: the value of
+/// `{"password": 12345678}` or `{"token": ["x"]}` is a credential whatever the scan says of it.
+pub fn hide_sensitive_fields(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(k, v)| {
+                    let v = if sensitive_key(k) && !v.is_null() {
+                        Value::String(redaction_marker("sensitive-key"))
+                    } else {
+                        hide_sensitive_fields(v)
+                    };
+                    (k.clone(), v)
+                })
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(hide_sensitive_fields).collect()),
+        other => other.clone(),
+    }
+}
+
 /// The text that replaces a secret of kind `kind` in redacted output: `[REDACTED:<kind>]`.
 pub fn redaction_marker(kind: &str) -> String {
     format!("[REDACTED:{kind}]")

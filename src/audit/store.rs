@@ -887,23 +887,38 @@ impl Writer<'_> {
             .map_err(self.err())
     }
 
-    /// When `agent` was last released from quarantine: its circuit breakers count from there.
-    pub fn last_release(&self, agent: &str) -> Result<Option<Millis>, Error> {
+    /// Whether the trail has any record of `agent`.
+    pub fn has_records(&self, agent: &str) -> Result<bool, Error> {
         self.tx
-            .prepare_cached("SELECT max(time) FROM records WHERE kind = 'release' AND agent = ?1")
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM records WHERE agent = ?1)")
             .and_then(|mut s| s.query_row([agent], |r| r.get(0)))
             .map_err(self.err())
     }
 
-    /// When the first denied action since the last time containment was lifted happened: for one
-    /// agent (since its last release), or for any agent (since the last resume).
+    /// When `agent` was last released (from its quarantine, or every agent by a resume): its
+    /// circuit breakers count from there.
+    pub fn last_release(&self, agent: &str) -> Result<Option<Millis>, Error> {
+        // A resume releases every agent too: denials the kill switch caused must not count.
+        self.tx
+            .prepare_cached(
+                "SELECT max(time) FROM records \
+                 WHERE (kind = 'release' AND agent = ?1) OR kind = 'resume'",
+            )
+            .and_then(|mut s| s.query_row([agent], |r| r.get(0)))
+            .map_err(self.err())
+    }
+
+    /// When the first denied action since containment last changed happened: for one agent (since
+    /// its last quarantine or release, or the last stop or resume), or for any agent (since the
+    /// last stop or resume). Denials caused by containment itself come after those, so never count.
     pub fn first_denial(&self, agent: Option<&str>) -> Result<Option<Millis>, Error> {
         let err = self.err();
         let lifted: Option<Millis> = match agent {
             Some(a) => self
                 .tx
                 .query_row(
-                    "SELECT max(time) FROM records WHERE kind IN ('release', 'quarantine') AND agent = ?1",
+                    "SELECT max(time) FROM records WHERE (kind IN ('release', 'quarantine') \
+                     AND agent = ?1) OR kind IN ('resume', 'stop')",
                     [a],
                     |r| r.get(0),
                 )
@@ -1039,31 +1054,6 @@ impl Writer<'_> {
     }
 }
 
-/// Keys whose string values are credentials whatever they look like (`DB_PASSWORD: hunter2`).
-fn sensitive_key(key: &str) -> bool {
-    let lower = key.to_ascii_lowercase();
-    lower.split(['_', '-', '.', ' ']).any(|part| {
-        matches!(
-            part,
-            "pass"
-                | "passwd"
-                | "password"
-                | "secret"
-                | "token"
-                | "apikey"
-                | "credential"
-                | "credentials"
-                | "auth"
-                | "authorization"
-                | "cookie"
-                | "session"
-        )
-    }) || lower.contains("api-key")
-        || lower.contains("api_key")
-        || lower.contains("private-key")
-        || lower.contains("private_key")
-}
-
 /// Longest string kept in a record's body; longer ones keep their head and their size.
 pub const MAX_FIELD_BYTES: usize = 16 * 1024;
 
@@ -1090,7 +1080,7 @@ fn redact_value(value: &mut Value, scanner: &Scanner, user_keys: bool) {
             .for_each(|v| redact_value(v, scanner, user_keys)),
         Value::Object(map) => {
             for (key, v) in map.iter_mut() {
-                if sensitive_key(key) && v.is_string() {
+                if crate::secrets::sensitive_key(key) && !v.is_null() {
                     *v = Value::String(crate::secrets::redaction_marker("sensitive-key"));
                 } else {
                     redact_value(v, scanner, user_keys || key == "parameters");

@@ -31,7 +31,7 @@ pub struct Window {
     /// Only records at or after this time.
     #[arg(long, value_name = "WHEN")]
     pub since: Option<String>,
-    /// Only records before this time.
+    /// Only records before this time (exclusive: `--until 2026-11-02` ends as that day starts).
     #[arg(long, value_name = "WHEN")]
     pub until: Option<String>,
 }
@@ -49,6 +49,13 @@ impl Window {
             .as_deref()
             .map(|s| parse_when(s, now, "--until"))
             .transpose()?;
+        if let (Some(s), Some(u)) = (since, until)
+            && s >= u
+        {
+            return Err(Error::Usage(
+                "--since must be earlier than --until (the window is [since, until))".into(),
+            ));
+        }
         Ok((since, until))
     }
 }
@@ -147,8 +154,29 @@ pub fn run(command: AuditCommand, _styles: Styles) -> Result<ExitCode, Error> {
     }
 }
 
+/// The outcomes a record can have, for `--decision`.
+const OUTCOMES: [&str; 8] = [
+    "allow",
+    "approve",
+    "deny",
+    "error",
+    "stop",
+    "resume",
+    "quarantine",
+    "release",
+];
+
 fn list(args: ListArgs) -> Result<ExitCode, Error> {
     let (since, until) = args.window.resolve()?;
+    if let Some(d) = &args.decision
+        && !OUTCOMES.contains(&d.as_str())
+    {
+        return Err(Error::Usage(format!(
+            "--decision `{}`: expected one of {}",
+            render::printable(d),
+            OUTCOMES.join(", ")
+        )));
+    }
     let store = args.db.open_existing()?;
     let filter = Filter {
         agent: args.agent,

@@ -67,29 +67,72 @@ fn require(text: &str, what: &str) -> Result<(), Error> {
     Ok(())
 }
 
+/// The secrets scanner of the policy the gate runs with, so that a reason quoting a custom secret
+/// is redacted like everything else. Containment must work when the policy does not load, so
+/// then the built-in patterns serve, and a warning says so.
+fn scanner() -> Scanner {
+    match super::load_policy(&[]) {
+        Ok(policy) => policy.scanner().clone(),
+        Err(e) => {
+            eprintln!(
+                "agentgate: warning: the policy did not load ({}); reasons are redacted with the built-in secret patterns only",
+                e.redacted().lines().next().unwrap_or_default()
+            );
+            Scanner::builtin().clone()
+        }
+    }
+}
+
+/// The agent as plans name it: trimmed (plans' `agent` is), and never a secret (the trail stores
+/// names redacted, so such a name could not be matched).
+fn agent_name(agent: &str, scanner: &Scanner) -> Result<String, Error> {
+    require(agent, "AGENT")?;
+    let agent = agent.trim().to_string();
+    if scanner.contains_secret(&agent) {
+        return Err(Error::Usage(
+            "AGENT contains what looks like a secret; agent names are recorded as they are".into(),
+        ));
+    }
+    Ok(agent)
+}
+
 pub fn stop(args: StopArgs) -> Result<ExitCode, Error> {
     require(&args.reason, "--reason")?;
+    let scanner = scanner();
     let mut store = args.db.open()?;
-    let id = store.write(Scanner::builtin(), |w| {
-        let first = w.first_denial(None)?;
-        let ttc = first.map(|t| w.now() - t);
-        w.append(containment_record(
+    let (id, already) = store.write(&scanner, |w| {
+        // A second stop records its reason, but containment did not start now.
+        let already = w.containment(None)?;
+        let ttc = match already {
+            Some(_) => None,
+            None => w.first_denial(None)?.map(|t| w.now() - t),
+        };
+        let id = w.append(containment_record(
             "stop",
             None,
             Some(&args.reason),
             json!({"time_to_containment_ms": ttc}),
-        ))
+        ))?;
+        Ok((id, already))
     })?;
-    println!(
-        "Kill switch on (audit record {id}): every plan and check of every agent using {} is denied until `agentgate resume`.",
-        store.location()
-    );
+    match already {
+        Some(c) => println!(
+            "The kill switch was already on since {} (record {}); the new reason is recorded as audit record {id}.",
+            format_time(c.time),
+            c.record
+        ),
+        None => println!(
+            "Kill switch on (audit record {id}): every plan and check of every agent using {} is denied until `agentgate resume`.",
+            store.location()
+        ),
+    }
     Ok(ExitCode::Allowed)
 }
 
 pub fn resume(args: ResumeArgs) -> Result<ExitCode, Error> {
+    let scanner = scanner();
     let mut store = args.db.open()?;
-    let id = store.write(Scanner::builtin(), |w| {
+    let id = store.write(&scanner, |w| {
         if w.containment(None)?.is_none() {
             return Ok(None);
         }
@@ -109,44 +152,54 @@ pub fn resume(args: ResumeArgs) -> Result<ExitCode, Error> {
 }
 
 pub fn quarantine(args: QuarantineArgs) -> Result<ExitCode, Error> {
-    require(&args.agent, "AGENT")?;
     require(&args.reason, "--reason")?;
+    let scanner = scanner();
+    let agent = agent_name(&args.agent, &scanner)?;
     let mut store = args.db.open()?;
-    let id = store.write(Scanner::builtin(), |w| {
-        let first = w.first_denial(Some(&args.agent))?;
-        let ttc = first.map(|t| w.now() - t);
-        w.append(containment_record(
+    let (id, known) = store.write(&scanner, |w| {
+        let ttc = match w.containment(Some(&agent))? {
+            Some(_) => None,
+            None => w.first_denial(Some(&agent))?.map(|t| w.now() - t),
+        };
+        let known = w.has_records(&agent)?;
+        let id = w.append(containment_record(
             "quarantine",
-            Some(&args.agent),
+            Some(&agent),
             Some(&args.reason),
             json!({"time_to_containment_ms": ttc}),
-        ))
+        ))?;
+        Ok((id, known))
     })?;
+    let shown = render::printable(&agent);
     println!(
-        "Agent `{}` quarantined (audit record {id}): its plans and checks are denied until `agentgate release {}`.",
-        render::printable(&args.agent),
-        render::printable(&args.agent)
+        "Agent `{shown}` quarantined (audit record {id}): its plans and checks are denied until `agentgate release {shown}`."
     );
+    if !known {
+        println!(
+            "Note: this trail has no record of an agent named `{shown}` yet (names are matched exactly, case included)."
+        );
+    }
     Ok(ExitCode::Allowed)
 }
 
 pub fn release(args: ReleaseArgs) -> Result<ExitCode, Error> {
-    require(&args.agent, "AGENT")?;
+    let scanner = scanner();
+    let agent = agent_name(&args.agent, &scanner)?;
     let mut store = args.db.open()?;
-    let id = store.write(Scanner::builtin(), |w| {
-        match w.containment(Some(&args.agent))? {
+    let id = store.write(&scanner, |w| {
+        match w.containment(Some(&agent))? {
             Some(c) if c.kind == "quarantine" => {}
             _ => return Ok(None),
         }
         w.append(containment_record(
             "release",
-            Some(&args.agent),
+            Some(&agent),
             args.reason.as_deref(),
             json!({}),
         ))
         .map(Some)
     })?;
-    let agent = render::printable(&args.agent);
+    let agent = render::printable(&agent);
     match id {
         Some(id) => println!("Agent `{agent}` released (audit record {id})."),
         None => println!("Agent `{agent}` is not quarantined; nothing to release."),

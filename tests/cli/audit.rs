@@ -104,3 +104,151 @@ fn policy_explain_shows_a_limit() {
         .stdout_has("limit denial-breaker  (policies/limits.yaml:")
         .stdout_has("denials: more than 20 denied actions in 1h quarantines the agent");
 }
+
+/// Every byte of the trail's files, for "this never reached the disk" checks.
+fn trail_bytes(db: &std::path::Path) -> Vec<u8> {
+    let mut bytes = std::fs::read(db).unwrap();
+    if let Ok(wal) = std::fs::read(db.with_extension("db-wal")) {
+        bytes.extend(wal);
+    }
+    bytes
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+#[test]
+fn values_under_credential_keys_never_reach_the_trail() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.db");
+    let ws = Workspace::new();
+    let plan = ws.plan(
+        "actions:\n  - id: run\n    tool: shell.exec\n    command: ls\n    env: {PGPASSWORD: hunter2a, MYSQL_PWD: hunter2b, clientSecret: hunter2d}\n  - id: call\n    tool: http.request\n    method: POST\n    url: https://api.example.com/x\n    headers: {accessToken: hunter2g}\n    body: {accessToken: hunter2h, privateKey: hunter2k, password: 12345678, token: [hunter2j]}\n",
+    );
+    let run = agentgate(&["plan", &plan]).db(&db).run();
+    for secret in ["hunter2", "12345678"] {
+        run.nowhere(secret);
+    }
+    let bytes = trail_bytes(&db);
+    for secret in ["hunter2", "12345678"] {
+        assert!(!contains(&bytes, secret), "{secret} is in the trail");
+    }
+}
+
+#[test]
+fn an_agent_name_holding_a_secret_is_refused_not_let_through() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.db");
+    let name = "bot-ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
+    agentgate(&["quarantine", name, "--reason", "q"])
+        .db(&db)
+        .run()
+        .code(1)
+        .stderr_has("looks like a secret");
+    let ws = Workspace::new();
+    let plan = ws.file(
+        "p.yaml",
+        &format!(
+            "version: 1\nagent: {name}\nactions:\n  - {{id: ls, tool: shell.exec, command: ls}}\n"
+        ),
+    );
+    let _ = plan;
+    let path = ws.path().join("p.yaml");
+    agentgate(&["plan", path.to_str().unwrap()])
+        .db(&db)
+        .run()
+        .code(1)
+        .stderr_has("looks like a secret")
+        .nowhere("ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789");
+}
+
+#[test]
+fn a_stop_reason_is_redacted_with_the_policy_s_custom_patterns() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.db");
+    let ws = Workspace::new();
+    for (name, text) in agentgate_policy_files() {
+        ws.file(&format!(".agentgate/policies/{name}"), &text);
+    }
+    ws.file(
+        ".agentgate/policies/custom.yaml",
+        "version: 1\nsecrets:\n  - id: acme-token\n    why: acme keys\n    regex: 'acme_[a-z0-9]{32}'\n",
+    );
+    let token = "acme_0123456789abcdef0123456789abcdef";
+    agentgate(&["stop", "--reason", &format!("leaked {token}")])
+        .db(&db)
+        .in_dir(ws.path())
+        .run()
+        .code(0);
+    let plan = ws.plan("actions:\n  - {id: ls, tool: shell.exec, command: ls}\n");
+    agentgate(&["plan", &plan])
+        .db(&db)
+        .in_dir(ws.path())
+        .run()
+        .code(3)
+        .stdout_has("the kill switch is on")
+        .nowhere(token);
+    agentgate(&["status"])
+        .db(&db)
+        .in_dir(ws.path())
+        .run()
+        .code(0)
+        .nowhere(token);
+    assert!(!contains(&trail_bytes(&db), token));
+}
+
+/// The shipped pack's files, to build a policy folder that adds to it.
+fn agentgate_policy_files() -> Vec<(String, String)> {
+    std::fs::read_dir(crate::helpers::root().join("policies"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .map(|p| {
+            (
+                p.file_name().unwrap().to_string_lossy().into_owned(),
+                std::fs::read_to_string(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn quarantine_trims_the_name_as_plans_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.db");
+    let ws = Workspace::new();
+    let plan = ws.plan("actions:\n  - {id: ls, tool: shell.exec, command: ls}\n");
+    agentgate(&["quarantine", " test-bot ", "--reason", "r"])
+        .db(&db)
+        .run()
+        .code(0)
+        .stdout_has("no record of an agent named `test-bot`");
+    agentgate(&["plan", &plan]).db(&db).run().code(3);
+}
+
+#[test]
+fn list_refuses_an_unknown_decision_and_an_empty_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.db");
+    agentgate(&["stop", "--reason", "r"]).db(&db).run().code(0);
+    agentgate(&["audit", "list", "--decision", "DENY"])
+        .db(&db)
+        .run()
+        .code(1)
+        .stderr_has("expected one of allow, approve, deny");
+    agentgate(&[
+        "audit",
+        "list",
+        "--since",
+        "2026-11-02",
+        "--until",
+        "2026-11-01",
+    ])
+    .db(&db)
+    .run()
+    .code(1)
+    .stderr_has("--since must be earlier than --until");
+}
