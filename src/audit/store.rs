@@ -709,48 +709,54 @@ impl DailyCounts {
     }
 
     /// The first difference between these counts and the tables.
-    fn compare(mut self, conn: &Connection) -> rusqlite::Result<Option<Break>> {
-        let mismatch = |table: &str, key: String| Break::Counts {
-            detail: format!("the daily counts in `{table}` do not match the records ({key})"),
-        };
-        let mut stmt = conn.prepare("SELECT day, agent, tier, decision, n FROM action_days")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let key: (i64, String, i64, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-            let n: i64 = r.get(4)?;
-            if self.actions.remove(&key) != Some(n) {
-                return Ok(Some(mismatch(
-                    "action_days",
-                    format!("day {}, agent {}", key.0, key.1),
-                )));
-            }
+    fn compare(self, conn: &Connection) -> rusqlite::Result<Option<Break>> {
+        let actions = first_difference(
+            conn,
+            "action_days",
+            "SELECT day, agent, tier, decision, n FROM action_days",
+            self.actions,
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |k| format!("day {}, agent {}", k.0, k.1),
+        )?;
+        if actions.is_some() {
+            return Ok(actions);
         }
-        if let Some(key) = self.actions.keys().next() {
-            return Ok(Some(mismatch(
-                "action_days",
-                format!("day {}, agent {}", key.0, key.1),
-            )));
-        }
-        let mut stmt = conn.prepare("SELECT day, agent, kind, outcome, n FROM record_days")?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let key: (i64, String, String, String) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-            let n: i64 = r.get(4)?;
-            if self.records.remove(&key) != Some(n) {
-                return Ok(Some(mismatch(
-                    "record_days",
-                    format!("day {}, kind {}", key.0, key.2),
-                )));
-            }
-        }
-        if let Some(key) = self.records.keys().next() {
-            return Ok(Some(mismatch(
-                "record_days",
-                format!("day {}, kind {}", key.0, key.2),
-            )));
-        }
-        Ok(None)
+        first_difference(
+            conn,
+            "record_days",
+            "SELECT day, agent, kind, outcome, n FROM record_days",
+            self.records,
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            |k| format!("day {}, kind {}", k.0, k.2),
+        )
     }
+}
+
+/// Compare a count table (`sql` yields the key columns, then `n`) with the counts expected.
+fn first_difference<K: Eq + std::hash::Hash>(
+    conn: &Connection,
+    table: &str,
+    sql: &str,
+    mut expected: HashMap<K, i64>,
+    key: impl Fn(&rusqlite::Row<'_>) -> rusqlite::Result<K>,
+    describe: impl Fn(&K) -> String,
+) -> rusqlite::Result<Option<Break>> {
+    let mismatch = |k: &K| Break::Counts {
+        detail: format!(
+            "the daily counts in `{table}` do not match the records ({})",
+            describe(k)
+        ),
+    };
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query([])?;
+    while let Some(r) = rows.next()? {
+        let k = key(r)?;
+        let n: i64 = r.get(4)?;
+        if expected.remove(&k) != Some(n) {
+            return Ok(Some(mismatch(&k)));
+        }
+    }
+    Ok(expected.keys().next().map(mismatch))
 }
 
 /// What a record whose link is wrong links to instead.
