@@ -38,6 +38,22 @@ impl Verdict {
     }
 }
 
+/// The trail stores agent names redacted; a name that holds a secret could never be matched
+/// against its own quarantine or counts, so such a plan is refused rather than let through.
+pub fn recordable_agent(plan: &crate::plan::Plan, policy: &PolicySet) -> Result<(), Error> {
+    if policy.scanner().contains_secret(&plan.agent) {
+        return Err(Error::Input(
+            Diagnostic::new(
+                &plan.origin,
+                "the plan's `agent` contains what looks like a secret; refused (an agent name \
+                 must be recordable as it is)",
+            )
+            .subject("agent"),
+        ));
+    }
+    Ok(())
+}
+
 /// Apply containment to `eval` inside the write transaction `w`: deny what the kill switch, a
 /// quarantine or a limit forbids, and work out whether a circuit breaker trips.
 pub fn guard(
@@ -46,18 +62,7 @@ pub fn guard(
     eval: &mut Evaluation<'_>,
 ) -> Result<Verdict, Error> {
     let agent = eval.plan.agent.clone();
-    // The trail stores agent names redacted; a name that holds a secret could never be matched
-    // against its own quarantine or counts, so it is refused rather than let through.
-    if policy.scanner().contains_secret(&agent) {
-        return Err(Error::Input(
-            Diagnostic::new(
-                &eval.plan.origin,
-                "the plan's `agent` contains what looks like a secret; refused (an agent name \
-                 must be recordable as it is)",
-            )
-            .subject("agent"),
-        ));
-    }
+    recordable_agent(eval.plan, policy)?;
     let mut verdict = Verdict::default();
     if let Some(mut c) = w.containment(Some(&agent))? {
         // Stored with another command's scanner: redact again with this policy's patterns.

@@ -6,7 +6,7 @@ use serde_json::{Value, json};
 use super::plan::record_failure;
 use super::{Format, GateArgs, load_plan, load_policy, today, workspace_for};
 use crate::audit::record::error_record;
-use crate::containment::decide_and_record;
+use crate::containment::{decide_and_record, recordable_agent};
 use crate::error::{Error, ExitCode};
 use crate::evaluate::{Evaluation, evaluate};
 use crate::plan::Plan;
@@ -58,9 +58,9 @@ pub fn run(args: CheckArgs, styles: Styles) -> Result<ExitCode, Error> {
     let mut evals: Vec<Result<Evaluation<'_>, Error>> = loaded
         .iter()
         .map(|l| match l {
-            Ok((plan, ws)) => {
-                evaluate(plan, &policy, ws, today()).map_err(|e| e.redact_with(scanner))
-            }
+            Ok((plan, ws)) => recordable_agent(plan, &policy)
+                .and_then(|()| evaluate(plan, &policy, ws, today()))
+                .map_err(|e| e.redact_with(scanner)),
             Err(e) => Err(Error::Usage(e.to_string())),
         })
         .collect();

@@ -252,3 +252,34 @@ fn list_refuses_an_unknown_decision_and_an_empty_window() {
     .code(1)
     .stderr_has("--since must be earlier than --until");
 }
+
+#[test]
+fn check_records_the_other_files_when_one_agent_name_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("audit.db");
+    let ws = Workspace::new();
+    ws.file(
+        "bad.yaml",
+        "version: 1\nagent: bot-ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789\nactions: []\n",
+    );
+    let bad = ws.path().join("bad.yaml");
+    let good = fixture("plans/read-only.yaml");
+    agentgate(&["check", &good, bad.to_str().unwrap()])
+        .db(&db)
+        .run()
+        .code(1)
+        .stdout_has("looks like a secret")
+        .nowhere("ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789");
+    let list = agentgate(&["audit", "list", "--format", "json"])
+        .db(&db)
+        .run();
+    let outcomes: Vec<String> = list
+        .code(0)
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["outcome"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(outcomes, ["error", "allow"]);
+}
