@@ -7,6 +7,7 @@ pub mod decision;
 pub mod diff;
 pub mod error;
 pub mod evaluate;
+pub mod execute;
 pub mod explain;
 pub mod lint;
 pub mod parallel;
