@@ -266,19 +266,19 @@ pub fn load_blob(ws: &Workspace, sha256: &str) -> Result<Vec<u8>, ExecError> {
 
 /// A path confined to the workspace now, and what is there.
 #[derive(Debug)]
-struct Target {
+pub(super) struct Target {
     /// Normalised relative path.
-    rel: String,
-    abs: PathBuf,
+    pub(super) rel: String,
+    pub(super) abs: PathBuf,
     /// The directory the file is in (it may not exist yet).
     parent: PathBuf,
     /// Directories to create before writing, relative, outermost first.
     missing_dirs: Vec<String>,
-    found: Found,
+    pub(super) found: Found,
 }
 
 #[derive(Debug, Clone)]
-enum Found {
+pub(super) enum Found {
     Missing,
     /// A regular file, with its `symlink_metadata`.
     File(fs::Metadata),
@@ -298,8 +298,9 @@ fn io_error(path: &str) -> impl FnOnce(io::Error) -> ExecError + '_ {
     }
 }
 
-/// Walk `raw` from the root with `symlink_metadata`, refusing what the module docs list.
-fn confine(ws: &Workspace, raw: &str) -> Result<Target, ExecError> {
+/// Walk `raw` from the root with `symlink_metadata`, refusing what the module docs list. The SQL
+/// executor confines its database files through this walk too.
+pub(super) fn confine(ws: &Workspace, raw: &str) -> Result<Target, ExecError> {
     if raw.split('/').any(|part| part == "..") {
         return Err(refused(
             raw,

@@ -777,7 +777,16 @@ mod tests {
             started.elapsed()
         );
 
-        let pid: u32 = std::fs::read_to_string(dir.path().join("bg.pid"))
+        let pid = background_pid_after_grace(dir.path());
+        assert!(
+            dead(pid),
+            "background `sleep 30` ({pid}) survived the timeout"
+        );
+    }
+
+    /// The pid the script wrote to `bg.pid`, once it is dead or 2 s have passed.
+    fn background_pid_after_grace(dir: &Path) -> u32 {
+        let pid: u32 = std::fs::read_to_string(dir.join("bg.pid"))
             .unwrap()
             .trim()
             .parse()
@@ -786,10 +795,7 @@ mod tests {
         while !dead(pid) && check.elapsed() < Duration::from_secs(2) {
             thread::sleep(Duration::from_millis(20));
         }
-        assert!(
-            dead(pid),
-            "background `sleep 30` ({pid}) survived the timeout"
-        );
+        pid
     }
 
     #[test]
@@ -804,15 +810,7 @@ mod tests {
         assert!(out.timed_out, "{out:?}");
         assert_eq!(out.exit_code, Some(0));
         assert_eq!(out.stdout, "done\n");
-        let pid: u32 = std::fs::read_to_string(dir.path().join("bg.pid"))
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
-        let check = Instant::now();
-        while !dead(pid) && check.elapsed() < Duration::from_secs(2) {
-            thread::sleep(Duration::from_millis(20));
-        }
+        let pid = background_pid_after_grace(dir.path());
         assert!(dead(pid));
     }
 

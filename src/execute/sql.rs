@@ -52,7 +52,6 @@
 //! masked whatever its value looks like. A read-only statement stops once the rows kept are
 //! exceeded; one that writes runs to completion.
 
-use std::fs;
 use std::io;
 use std::os::unix::fs::MetadataExt;
 use std::path::PathBuf;
@@ -65,8 +64,9 @@ use rusqlite::hooks::{AuthAction, AuthContext, Authorization};
 use rusqlite::types::ValueRef;
 use rusqlite::{Batch, Connection, ErrorCode, OpenFlags};
 
+use super::file::{ExecError, Found};
 use crate::secrets::{Scanner, redaction_marker, sensitive_key};
-use crate::workspace::{Workspace, normalise};
+use crate::workspace::Workspace;
 
 /// How long a statement waits for another connection's lock before failing.
 pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
@@ -349,66 +349,32 @@ fn refused(database: &str, why: impl Into<String>) -> SqlError {
     }
 }
 
-/// Walk `raw` component by component without following symlinks; see the module doc.
+/// Confine `raw` with the file executor's walk (no `..`, no symlink on the path, nothing but a
+/// regular file at the end), then require the database to exist.
 fn confine(ws: &Workspace, raw: &str) -> Result<Target, SqlError> {
-    if raw.split('/').any(|part| part == "..") {
-        return Err(refused(
-            raw,
-            "`..` is not accepted when executing; paths run as the plan resolved them",
-        ));
+    let target = super::file::confine(ws, raw).map_err(|e| match e {
+        ExecError::Refused { path, why } => SqlError::Refused {
+            database: path,
+            why,
+        },
+        ExecError::Io { path, source } => SqlError::Io {
+            database: path,
+            source,
+        },
+        ExecError::Changed { path } => refused(&path, "it changed while it was being checked"),
+    })?;
+    match target.found {
+        Found::File(meta) => Ok(Target {
+            rel: target.rel,
+            abs: target.abs,
+            identity: (meta.dev(), meta.ino()),
+        }),
+        Found::Missing => Err(refused(
+            &target.rel,
+            "the database does not exist; agentgate never creates one (create it in a \
+             reviewed step, e.g. a file or shell action)",
+        )),
     }
-    let rel = normalise(raw).map_err(|why| refused(raw, why))?;
-    let parts: Vec<&str> = rel.split('/').collect();
-    let mut probe = ws.root().to_path_buf();
-    for (i, part) in parts.iter().enumerate() {
-        probe.push(part);
-        let sub = parts[..=i].join("/");
-        let last = i + 1 == parts.len();
-        match fs::symlink_metadata(&probe) {
-            Ok(meta) if meta.file_type().is_symlink() => {
-                let to = fs::canonicalize(&probe)
-                    .map(|t| t.display().to_string())
-                    .unwrap_or_else(|_| "nowhere (dangling)".to_string());
-                return Err(refused(
-                    &rel,
-                    format!(
-                        "`{sub}` is a symlink (to {to}); paths are resolved when the plan is \
-                         read, so this link appeared since and would lead to a file the policy \
-                         did not judge: re-plan"
-                    ),
-                ));
-            }
-            Ok(meta) if !last && meta.is_dir() => {}
-            Ok(_) if !last => return Err(refused(&rel, format!("`{sub}` is not a directory"))),
-            Ok(meta) if meta.is_file() => {
-                return Ok(Target {
-                    rel,
-                    abs: probe,
-                    identity: (meta.dev(), meta.ino()),
-                });
-            }
-            Ok(_) => {
-                return Err(refused(
-                    &rel,
-                    "it is not a regular file (a directory, device, socket or pipe)",
-                ));
-            }
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {
-                return Err(refused(
-                    &rel,
-                    "the database does not exist; agentgate never creates one (create it in a \
-                     reviewed step, e.g. a file or shell action)",
-                ));
-            }
-            Err(source) => {
-                return Err(SqlError::Io {
-                    database: rel,
-                    source,
-                });
-            }
-        }
-    }
-    Err(refused(&rel, "empty path"))
 }
 
 /// Open the confined file read-write (never creating it), harden the connection, begin the
@@ -673,6 +639,7 @@ fn bound_line(line: &str, scanner: &Scanner) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs;
     use std::time::Instant;
 
     struct Fixture {
