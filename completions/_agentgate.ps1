@@ -28,6 +28,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('--version', '--version', [CompletionResultType]::ParameterName, 'Print version')
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Evaluate a plan: show its diff, tiers and findings, and decide')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Evaluate plans for CI: never interactive, worst outcome wins')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Execute a sealed plan (or a plan) after the approvals its tiers demand; validate, and roll back on failure')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Record a person''s approval of a sealed plan, for apply in CI (never the plan''s own agent)')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Undo the file changes of a completed apply, if the files have not changed since')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Read and check the audit trail: list, show, verify, export, stats')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Kill switch: deny every plan and check of every agent until `resume`')
             [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Lift the kill switch')
@@ -44,6 +47,8 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Also write a sealed plan to FILE (mode 0600) for `agentgate apply FILE`: the plan, its evaluation, the fingerprints of its targets and a MAC with the local key')
+            [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Also write a sealed plan to FILE (mode 0600) for `agentgate apply FILE`: the plan, its evaluation, the fingerprints of its targets and a MAC with the local key')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -54,6 +59,37 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentgate;apply' {
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack')
+            [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
+            [CompletionResult]::new('--override', '--override', [CompletionResultType]::ParameterName, 'Lift the denial of a soft-mandatory rule (repeatable; needs --reason). Recorded')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why the overrides are justified (recorded)')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('--non-interactive', '--non-interactive', [CompletionResultType]::ParameterName, 'Never prompt (also implied by CI being set, or by standard input not being a terminal)')
+            [CompletionResult]::new('--auto-approve', '--auto-approve', [CompletionResultType]::ParameterName, 'Approve what needs a person without asking: never past a deny, and tier 4 only when the policy''s `auto_approve.max_tier` is 4')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Check everything and show what would run; execute and record nothing')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentgate;approve' {
+            [CompletionResult]::new('--by', '--by', [CompletionResultType]::ParameterName, 'Who approves: recorded, and never the plan''s own agent')
+            [CompletionResult]::new('--reason', '--reason', [CompletionResultType]::ParameterName, 'Why (recorded)')
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
+        'agentgate;rollback' {
+            [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
@@ -248,6 +284,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
         'agentgate;help' {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Evaluate a plan: show its diff, tiers and findings, and decide')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Evaluate plans for CI: never interactive, worst outcome wins')
+            [CompletionResult]::new('apply', 'apply', [CompletionResultType]::ParameterValue, 'Execute a sealed plan (or a plan) after the approvals its tiers demand; validate, and roll back on failure')
+            [CompletionResult]::new('approve', 'approve', [CompletionResultType]::ParameterValue, 'Record a person''s approval of a sealed plan, for apply in CI (never the plan''s own agent)')
+            [CompletionResult]::new('rollback', 'rollback', [CompletionResultType]::ParameterValue, 'Undo the file changes of a completed apply, if the files have not changed since')
             [CompletionResult]::new('audit', 'audit', [CompletionResultType]::ParameterValue, 'Read and check the audit trail: list, show, verify, export, stats')
             [CompletionResult]::new('stop', 'stop', [CompletionResultType]::ParameterValue, 'Kill switch: deny every plan and check of every agent until `resume`')
             [CompletionResult]::new('resume', 'resume', [CompletionResultType]::ParameterValue, 'Lift the kill switch')
@@ -263,6 +302,15 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             break
         }
         'agentgate;help;check' {
+            break
+        }
+        'agentgate;help;apply' {
+            break
+        }
+        'agentgate;help;approve' {
+            break
+        }
+        'agentgate;help;rollback' {
             break
         }
         'agentgate;help;audit' {

@@ -16,6 +16,12 @@ _agentgate() {
             ",$1")
                 cmd="agentgate"
                 ;;
+            agentgate,apply)
+                cmd="agentgate__subcmd__apply"
+                ;;
+            agentgate,approve)
+                cmd="agentgate__subcmd__approve"
+                ;;
             agentgate,audit)
                 cmd="agentgate__subcmd__audit"
                 ;;
@@ -42,6 +48,9 @@ _agentgate() {
                 ;;
             agentgate,resume)
                 cmd="agentgate__subcmd__resume"
+                ;;
+            agentgate,rollback)
+                cmd="agentgate__subcmd__rollback"
                 ;;
             agentgate,status)
                 cmd="agentgate__subcmd__status"
@@ -85,6 +94,12 @@ _agentgate() {
             agentgate__subcmd__audit__subcmd__help,verify)
                 cmd="agentgate__subcmd__audit__subcmd__help__subcmd__verify"
                 ;;
+            agentgate__subcmd__help,apply)
+                cmd="agentgate__subcmd__help__subcmd__apply"
+                ;;
+            agentgate__subcmd__help,approve)
+                cmd="agentgate__subcmd__help__subcmd__approve"
+                ;;
             agentgate__subcmd__help,audit)
                 cmd="agentgate__subcmd__help__subcmd__audit"
                 ;;
@@ -111,6 +126,9 @@ _agentgate() {
                 ;;
             agentgate__subcmd__help,resume)
                 cmd="agentgate__subcmd__help__subcmd__resume"
+                ;;
+            agentgate__subcmd__help,rollback)
+                cmd="agentgate__subcmd__help__subcmd__rollback"
                 ;;
             agentgate__subcmd__help,status)
                 cmd="agentgate__subcmd__help__subcmd__status"
@@ -173,12 +191,84 @@ _agentgate() {
 
     case "${cmd}" in
         agentgate)
-            opts="-h -V --color --help --version plan check audit stop resume quarantine release status policy completions help"
+            opts="-h -V --color --help --version plan check apply approve rollback audit stop resume quarantine release status policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentgate__subcmd__apply)
+            opts="-h --policy --workspace --db --non-interactive --auto-approve --override --reason --dry-run --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --workspace)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --override)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentgate__subcmd__approve)
+            opts="-h --by --reason --db --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --by)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --reason)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --color)
                     COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
                     return 0
@@ -537,8 +627,36 @@ _agentgate() {
             return 0
             ;;
         agentgate__subcmd__help)
-            opts="plan check audit stop resume quarantine release status policy completions help"
+            opts="plan check apply approve rollback audit stop resume quarantine release status policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentgate__subcmd__help__subcmd__apply)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentgate__subcmd__help__subcmd__approve)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
@@ -788,6 +906,20 @@ _agentgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentgate__subcmd__help__subcmd__rollback)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentgate__subcmd__help__subcmd__status)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -817,7 +949,7 @@ _agentgate() {
             return 0
             ;;
         agentgate__subcmd__plan)
-            opts="-h --policy --workspace --db --format --color --help"
+            opts="-o -h --policy --workspace --db --format --out --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -837,6 +969,14 @@ _agentgate() {
                     ;;
                 --format)
                     COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --out)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -o)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1063,6 +1203,28 @@ _agentgate() {
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
+                --db)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentgate__subcmd__rollback)
+            opts="-h --db --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
                 --db)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -25,6 +25,9 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand --version 'Print version'
             cand plan 'Evaluate a plan: show its diff, tiers and findings, and decide'
             cand check 'Evaluate plans for CI: never interactive, worst outcome wins'
+            cand apply 'Execute a sealed plan (or a plan) after the approvals its tiers demand; validate, and roll back on failure'
+            cand approve 'Record a person''s approval of a sealed plan, for apply in CI (never the plan''s own agent)'
+            cand rollback 'Undo the file changes of a completed apply, if the files have not changed since'
             cand audit 'Read and check the audit trail: list, show, verify, export, stats'
             cand stop 'Kill switch: deny every plan and check of every agent until `resume`'
             cand resume 'Lift the kill switch'
@@ -40,6 +43,8 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand --workspace 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)'
             cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
             cand --format 'Output format'
+            cand -o 'Also write a sealed plan to FILE (mode 0600) for `agentgate apply FILE`: the plan, its evaluation, the fingerprints of its targets and a MAC with the local key'
+            cand --out 'Also write a sealed plan to FILE (mode 0600) for `agentgate apply FILE`: the plan, its evaluation, the fingerprints of its targets and a MAC with the local key'
             cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -49,6 +54,34 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand --workspace 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)'
             cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
             cand --format 'Output format'
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentgate;apply'= {
+            cand --policy 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack'
+            cand --workspace 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)'
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --override 'Lift the denial of a soft-mandatory rule (repeatable; needs --reason). Recorded'
+            cand --reason 'Why the overrides are justified (recorded)'
+            cand --format 'Output format'
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --non-interactive 'Never prompt (also implied by CI being set, or by standard input not being a terminal)'
+            cand --auto-approve 'Approve what needs a person without asking: never past a deny, and tier 4 only when the policy''s `auto_approve.max_tier` is 4'
+            cand --dry-run 'Check everything and show what would run; execute and record nothing'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentgate;approve'= {
+            cand --by 'Who approves: recorded, and never the plan''s own agent'
+            cand --reason 'Why (recorded)'
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
+        &'agentgate;rollback'= {
+            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
             cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
             cand -h 'Print help'
             cand --help 'Print help'
@@ -214,6 +247,9 @@ set edit:completion:arg-completer[agentgate] = {|@words|
         &'agentgate;help'= {
             cand plan 'Evaluate a plan: show its diff, tiers and findings, and decide'
             cand check 'Evaluate plans for CI: never interactive, worst outcome wins'
+            cand apply 'Execute a sealed plan (or a plan) after the approvals its tiers demand; validate, and roll back on failure'
+            cand approve 'Record a person''s approval of a sealed plan, for apply in CI (never the plan''s own agent)'
+            cand rollback 'Undo the file changes of a completed apply, if the files have not changed since'
             cand audit 'Read and check the audit trail: list, show, verify, export, stats'
             cand stop 'Kill switch: deny every plan and check of every agent until `resume`'
             cand resume 'Lift the kill switch'
@@ -227,6 +263,12 @@ set edit:completion:arg-completer[agentgate] = {|@words|
         &'agentgate;help;plan'= {
         }
         &'agentgate;help;check'= {
+        }
+        &'agentgate;help;apply'= {
+        }
+        &'agentgate;help;approve'= {
+        }
+        &'agentgate;help;rollback'= {
         }
         &'agentgate;help;audit'= {
             cand list 'List records, newest first'

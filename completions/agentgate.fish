@@ -31,6 +31,9 @@ complete -c agentgate -n "__fish_agentgate_needs_command" -s h -l help -d 'Print
 complete -c agentgate -n "__fish_agentgate_needs_command" -s V -l version -d 'Print version'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "plan" -d 'Evaluate a plan: show its diff, tiers and findings, and decide'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "check" -d 'Evaluate plans for CI: never interactive, worst outcome wins'
+complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "apply" -d 'Execute a sealed plan (or a plan) after the approvals its tiers demand; validate, and roll back on failure'
+complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "approve" -d 'Record a person\'s approval of a sealed plan, for apply in CI (never the plan\'s own agent)'
+complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "rollback" -d 'Undo the file changes of a completed apply, if the files have not changed since'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "audit" -d 'Read and check the audit trail: list, show, verify, export, stats'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "stop" -d 'Kill switch: deny every plan and check of every agent until `resume`'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "resume" -d 'Lift the kill switch'
@@ -45,6 +48,7 @@ complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l workspace -
 complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l format -d 'Output format' -r -f -a "text\t''
 json\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -s o -l out -d 'Also write a sealed plan to FILE (mode 0600) for `agentgate apply FILE`: the plan, its evaluation, the fingerprints of its targets and a MAC with the local key' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -58,6 +62,32 @@ complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l color -d '
 always\t''
 never\t''"
 complete -c agentgate -n "__fish_agentgate_using_subcommand check" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand apply" -l policy -d 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand apply" -l workspace -d 'Folder the plan\'s paths are relative to. Default: the plan file\'s folder (the current one for -)' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand apply" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand apply" -l override -d 'Lift the denial of a soft-mandatory rule (repeatable; needs --reason). Recorded' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand apply" -l reason -d 'Why the overrides are justified (recorded)' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand apply" -l format -d 'Output format' -r -f -a "text\t''
+json\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand apply" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand apply" -l non-interactive -d 'Never prompt (also implied by CI being set, or by standard input not being a terminal)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand apply" -l auto-approve -d 'Approve what needs a person without asking: never past a deny, and tier 4 only when the policy\'s `auto_approve.max_tier` is 4'
+complete -c agentgate -n "__fish_agentgate_using_subcommand apply" -l dry-run -d 'Check everything and show what would run; execute and record nothing'
+complete -c agentgate -n "__fish_agentgate_using_subcommand apply" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand approve" -l by -d 'Who approves: recorded, and never the plan\'s own agent' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand approve" -l reason -d 'Why (recorded)' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand approve" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand approve" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand approve" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand rollback" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand rollback" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand rollback" -s h -l help -d 'Print help'
 complete -c agentgate -n "__fish_agentgate_using_subcommand audit; and not __fish_seen_subcommand_from list show verify export stats help" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -183,17 +213,20 @@ complete -c agentgate -n "__fish_agentgate_using_subcommand completions" -l colo
 always\t''
 never\t''"
 complete -c agentgate -n "__fish_agentgate_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "plan" -d 'Evaluate a plan: show its diff, tiers and findings, and decide'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "check" -d 'Evaluate plans for CI: never interactive, worst outcome wins'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "audit" -d 'Read and check the audit trail: list, show, verify, export, stats'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "stop" -d 'Kill switch: deny every plan and check of every agent until `resume`'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "resume" -d 'Lift the kill switch'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "quarantine" -d 'Deny every plan and check of one agent until `release`'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "release" -d 'Lift an agent\'s quarantine'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "status" -d 'Show the containment in force: the kill switch and quarantined agents'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "policy" -d 'Policies are code: test, lint and explain them'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "completions" -d 'Print a shell completion script (the same files are committed in completions/)'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check audit stop resume quarantine release status policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "plan" -d 'Evaluate a plan: show its diff, tiers and findings, and decide'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "check" -d 'Evaluate plans for CI: never interactive, worst outcome wins'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "apply" -d 'Execute a sealed plan (or a plan) after the approvals its tiers demand; validate, and roll back on failure'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "approve" -d 'Record a person\'s approval of a sealed plan, for apply in CI (never the plan\'s own agent)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "rollback" -d 'Undo the file changes of a completed apply, if the files have not changed since'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "audit" -d 'Read and check the audit trail: list, show, verify, export, stats'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "stop" -d 'Kill switch: deny every plan and check of every agent until `resume`'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "resume" -d 'Lift the kill switch'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "quarantine" -d 'Deny every plan and check of one agent until `release`'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "release" -d 'Lift an agent\'s quarantine'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "status" -d 'Show the containment in force: the kill switch and quarantined agents'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "policy" -d 'Policies are code: test, lint and explain them'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "completions" -d 'Print a shell completion script (the same files are committed in completions/)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentgate -n "__fish_agentgate_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List records, newest first'
 complete -c agentgate -n "__fish_agentgate_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "show" -d 'Show the whole decision lineage of the run a record belongs to (ID, or `last`)'
 complete -c agentgate -n "__fish_agentgate_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain; exit 0 intact, 3 broken (naming the first bad record)'

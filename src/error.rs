@@ -99,7 +99,7 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Everything that stops a command before it can decide. Always exit code 1.
+/// Everything that stops a command before it can act: exit code 1, or 3 for [`Error::Refused`].
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The plan (or another input file) is malformed or refused.
@@ -121,6 +121,10 @@ pub enum Error {
     /// The audit database could not be opened, read or written.
     #[error("audit database {path}: {message}")]
     Audit { path: String, message: String },
+    /// A safety check refused to act: a stale, replayed or tampered sealed plan, a self-approval,
+    /// a rollback over changed files. Exit code 3, like a denial; nothing was executed.
+    #[error("refused: {0}")]
+    Refused(String),
 }
 
 fn list(diagnostics: &[Diagnostic]) -> String {
@@ -139,9 +143,12 @@ impl Error {
         }
     }
 
-    /// Every error is exit code 1: nothing was executed.
+    /// Exit code 1 (nothing was executed), or 3 for a refusal.
     pub fn exit_code(&self) -> ExitCode {
-        ExitCode::Error
+        match self {
+            Self::Refused(_) => ExitCode::Denied,
+            _ => ExitCode::Error,
+        }
     }
 
     /// The message with any secret in it redacted: errors quote input, and input may hold secrets.
@@ -176,6 +183,7 @@ impl Error {
                 path: clean(path),
                 message: clean(message),
             },
+            Self::Refused(message) => Self::Refused(clean(message)),
         }
     }
 
@@ -187,6 +195,7 @@ impl Error {
             Self::Io { path, source } => vec![Diagnostic::new(path.clone(), source.to_string())],
             Self::Usage(message) => vec![Diagnostic::new("agentgate", message.clone())],
             Self::Audit { path, message } => vec![Diagnostic::new(path.clone(), message.clone())],
+            Self::Refused(message) => vec![Diagnostic::new("agentgate", message.clone())],
         }
     }
 }

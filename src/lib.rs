@@ -1,5 +1,6 @@
 //! agentgate: a gatekeeper between AI agents and the systems they act on.
 pub mod action;
+pub mod apply;
 pub mod audit;
 pub mod cli;
 pub mod containment;
@@ -15,6 +16,7 @@ pub mod plan;
 pub mod policy;
 pub mod policy_test;
 pub mod render;
+pub mod seal;
 pub mod secrets;
 pub mod workspace;
 pub mod yaml;

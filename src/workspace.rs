@@ -11,6 +11,8 @@ pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Workspace {
     root: PathBuf,
+    /// Executors skip the per-file fsync; the caller syncs once (see `execute::file::sync`).
+    defer_sync: bool,
 }
 
 /// A path inside the workspace, as the plan wrote it (normalised) and as it is on disk.
@@ -41,11 +43,28 @@ impl Workspace {
         if !root.is_dir() {
             return Err(format!("workspace {} is not a directory", root.display()));
         }
-        Ok(Workspace { root })
+        Ok(Workspace {
+            root,
+            defer_sync: false,
+        })
     }
 
     pub fn root(&self) -> &Path {
         &self.root
+    }
+
+    /// The same workspace, for executors that leave durability to one sync at the end (an
+    /// apply of many files: one flush instead of one per file).
+    pub fn deferring_sync(&self) -> Workspace {
+        Workspace {
+            defer_sync: true,
+            ..self.clone()
+        }
+    }
+
+    /// Whether executors fsync each file they write.
+    pub fn syncs_each_file(&self) -> bool {
+        !self.defer_sync
     }
 
     /// Confine `raw` to the workspace. Refuses absolute paths, `..` that leaves the root, NUL

@@ -92,7 +92,14 @@ fn action_record(eval: &Evaluation<'_>, a: &ActionEval<'_>, is_check: bool) -> N
 pub fn error_record(kind: &'static str, file: &str, error: &Error) -> NewRecord {
     NewRecord {
         kind,
-        outcome: Some("error".into()),
+        outcome: Some(
+            if matches!(error, Error::Refused(_)) {
+                "refused"
+            } else {
+                "error"
+            }
+            .into(),
+        ),
         exit_code: Some(error.exit_code().code()),
         body: json!({
             "command": kind,

@@ -174,7 +174,10 @@ pub fn stats(store: &Store, since: Option<Millis>, until: Option<Millis>) -> Res
         };
         let n = n as u64;
         match kind.as_str() {
-            "apply" => slo.applies += n,
+            // `started` claims a sealed plan, `refused` and `waiting` never executed anything.
+            "apply" if matches!(outcome.as_str(), "applied" | "failed" | "cancelled") => {
+                slo.applies += n
+            }
             "override" => slo.overrides += n,
             "validation" => {
                 slo.validations += n;

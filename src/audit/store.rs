@@ -24,6 +24,7 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(60);
 const MIGRATIONS: &[(i64, &str)] = &[
     (1, include_str!("migrations/0001_trail.sql")),
     (2, include_str!("migrations/0002_daily_counts.sql")),
+    (3, include_str!("migrations/0003_seals.sql")),
 ];
 
 /// The columns of `records`, in hash order.
@@ -509,6 +510,26 @@ impl Store {
         rows.collect::<Result<_, _>>().map_err(&err)
     }
 
+    /// Every `apply` and `approval` record of the sealed plan `seal`, oldest first.
+    pub fn seal_records(&self, seal: &str) -> Result<Vec<SealRecord>, Error> {
+        seal_records(&self.conn, seal).map_err(sql_error(&self.location))
+    }
+
+    /// The ids of the `rollback` records that undid run `run`.
+    pub fn rollbacks_of(&self, run: i64) -> Result<Vec<i64>, Error> {
+        let err = sql_error(&self.location);
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT id FROM records WHERE kind = 'rollback' \
+                 AND outcome IN ('rolled-back', 'partial') \
+                 AND json_extract(body, '$.of_run') = ?1 AND json_extract(body, '$.command') = 'rollback' ORDER BY id",
+            )
+            .map_err(&err)?;
+        let rows = stmt.query_map([run], |r| r.get(0)).map_err(&err)?;
+        rows.collect::<Result<_, _>>().map_err(&err)
+    }
+
     /// Check the whole chain, in one consistent snapshot. With `anchor`, the anchor must be the
     /// hash of a record, which proves everything up to it was there when the anchor was taken.
     pub fn verify(&mut self, anchor: Option<&str>) -> Result<Verification, Error> {
@@ -844,6 +865,37 @@ fn containment(conn: &Connection, agent: Option<&str>) -> rusqlite::Result<Optio
     Ok(quarantine.filter(|c| c.kind == "quarantine"))
 }
 
+/// A record about a sealed plan: an `apply` that claimed it or an `approval` of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SealRecord {
+    pub id: i64,
+    pub run: i64,
+    pub time: Millis,
+    pub kind: String,
+    pub actor: String,
+    pub outcome: Option<String>,
+    pub body: serde_json::Value,
+}
+
+fn seal_records(conn: &Connection, seal: &str) -> rusqlite::Result<Vec<SealRecord>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, run, time, kind, actor, outcome, body FROM records \
+         WHERE kind IN ('apply', 'approval') AND json_extract(body, '$.seal') = ?1 ORDER BY id",
+    )?;
+    let rows = stmt.query_map([seal], |r| {
+        Ok(SealRecord {
+            id: r.get(0)?,
+            run: r.get(1)?,
+            time: r.get(2)?,
+            kind: r.get(3)?,
+            actor: r.get(4)?,
+            outcome: r.get(5)?,
+            body: serde_json::from_str(&r.get::<_, String>(6)?).unwrap_or_default(),
+        })
+    })?;
+    rows.collect()
+}
+
 /// One write transaction on the trail; see [`Store::write`].
 pub struct Writer<'s> {
     tx: rusqlite::Transaction<'s>,
@@ -872,6 +924,11 @@ impl Writer<'_> {
     /// The kill switch, else the agent's quarantine, if either is in force.
     pub fn containment(&self, agent: Option<&str>) -> Result<Option<Containment>, Error> {
         containment(&self.tx, agent).map_err(self.err())
+    }
+
+    /// Every `apply` and `approval` record of the sealed plan `seal`, oldest first.
+    pub fn seal_records(&self, seal: &str) -> Result<Vec<SealRecord>, Error> {
+        seal_records(&self.tx, seal).map_err(self.err())
     }
 
     /// How many of `agent`'s actions (only denied ones, with `denied_only`) were recorded since `since`.

@@ -2,6 +2,7 @@
 //! plumbing (reading a plan, choosing the policy set). The only module besides `main` that prints.
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
+mod apply;
 mod audit;
 mod check;
 mod contain;
@@ -32,7 +33,8 @@ pub const DEFAULT_POLICY_DIR: &str = ".agentgate/policies";
 action into a risk tier (0 read-only to 4 destructive), checks it against policy, and decides: allow, \
 approve (a person must approve) or deny. Every decision is recorded in a hash-chained audit trail, and \
 on-call can stop every agent (stop) or one (quarantine).\n\nExit codes: 0 allowed, 1 error (nothing \
-was executed), 2 approval required, 3 denied (by policy or containment)."
+was executed), 2 approval required, 3 denied (by policy or containment, or a stale, replayed or \
+tampered sealed plan), 4 execution or validation failed (what was reversible was rolled back)."
 )]
 pub struct Cli {
     /// When to use colours: auto respects NO_COLOR and whether output is a terminal.
@@ -61,6 +63,13 @@ pub enum Command {
     Plan(plan::PlanArgs),
     /// Evaluate plans for CI: never interactive, worst outcome wins.
     Check(check::CheckArgs),
+    /// Execute a sealed plan (or a plan) after the approvals its tiers demand; validate, and roll
+    /// back on failure.
+    Apply(apply::ApplyArgs),
+    /// Record a person's approval of a sealed plan, for apply in CI (never the plan's own agent).
+    Approve(apply::ApproveArgs),
+    /// Undo the file changes of a completed apply, if the files have not changed since.
+    Rollback(apply::RollbackArgs),
     /// Read and check the audit trail: list, show, verify, export, stats.
     #[command(subcommand)]
     Audit(audit::AuditCommand),
@@ -162,6 +171,9 @@ fn run(cli: Cli, styles: Styles) -> Result<ExitCode, Error> {
     match cli.command {
         Command::Plan(args) => plan::run(args, styles),
         Command::Check(args) => check::run(args, styles),
+        Command::Apply(args) => apply::run(args, styles),
+        Command::Approve(args) => apply::approve(args),
+        Command::Rollback(args) => apply::rollback(args),
         Command::Audit(command) => audit::run(command, styles),
         Command::Stop(args) => contain::stop(args),
         Command::Resume(args) => contain::resume(args),
@@ -210,7 +222,12 @@ pub fn load_policy(dirs: &[PathBuf]) -> Result<PolicySet, Error> {
 
 /// Read a plan file (or `-` for standard input) without reading past the size limit.
 pub fn read_input(path: &str) -> Result<String, Error> {
-    let limit = MAX_PLAN_BYTES as u64 + 1;
+    read_bounded(path, MAX_PLAN_BYTES as u64)
+}
+
+/// Read a UTF-8 file (or `-` for standard input) of at most `max` bytes.
+pub fn read_bounded(path: &str, max: u64) -> Result<String, Error> {
+    let limit = max + 1;
     let mut bytes = Vec::new();
     if path == "-" {
         std::io::stdin()
@@ -232,7 +249,7 @@ pub fn read_input(path: &str) -> Result<String, Error> {
     if bytes.len() as u64 >= limit {
         return Err(Error::Input(crate::error::Diagnostic::new(
             path,
-            format!("plan is larger than the limit of {MAX_PLAN_BYTES} bytes"),
+            format!("plan is larger than the limit of {max} bytes"),
         )));
     }
     String::from_utf8(bytes).map_err(|e| {

@@ -28,7 +28,10 @@
 //! is not changed at all.
 //!
 //! Durability: the new content is fsynced before the rename; the directory is not fsynced, so a
-//! power loss right after may bring back the old file (never a mix of both).
+//! power loss right after may bring back the old file (never a mix of both). A workspace that
+//! defers syncing ([`Workspace::deferring_sync`], what `apply` uses) skips the per-file fsync and
+//! its caller flushes once with [`sync`] before it records the outcome: about 3 ms per file saved
+//! on a virtual disk, and the rename still never exposes a half-written file to readers.
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};
@@ -199,9 +202,11 @@ pub fn restore(ws: &Workspace, snapshot: &Snapshot) -> Result<(), ExecError> {
             let bytes = load_blob(ws, &before.sha256)?;
             // A deleted file's directory may have gone since: recreate it.
             let created = create_dirs(ws, &target)?;
-            atomic_write(&target, &bytes, before.mode & 0o7777).inspect_err(|_| {
-                let _ = remove_empty_dirs(ws, &created);
-            })
+            atomic_write(&target, &bytes, before.mode & 0o7777, ws.syncs_each_file()).inspect_err(
+                |_| {
+                    let _ = remove_empty_dirs(ws, &created);
+                },
+            )
         }
     }
 }
@@ -230,7 +235,7 @@ pub fn save_blob(ws: &Workspace, bytes: &[u8]) -> Result<String, ExecError> {
     }
     // Whatever appeared meanwhile (a directory, a symlink) is refused here.
     let target = confine(ws, &target.rel)?;
-    atomic_write(&target, bytes, BLOB_MODE)?;
+    atomic_write(&target, bytes, BLOB_MODE, ws.syncs_each_file())?;
     Ok(sha)
 }
 
@@ -479,6 +484,24 @@ fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
+/// What is at `relative` now, in one line, for a sealed plan's staleness check: `absent`,
+/// `sha256:<hex> mode:<octal>`, or `refused: <why>` when agentgate would not change it. Two
+/// fingerprints differ whenever the content, the permission bits, or the file's eligibility
+/// (a symlink swapped in, a directory) differ.
+pub fn fingerprint(ws: &Workspace, relative: &str) -> String {
+    let target = match confine(ws, relative) {
+        Ok(target) => target,
+        Err(e) => return format!("refused: {e}"),
+    };
+    match &target.found {
+        Found::Missing => "absent".into(),
+        Found::File(meta) => match hash_file(&target.rel, &target.abs, meta) {
+            Ok(sha) => format!("sha256:{sha} mode:{:o}", meta.permissions().mode() & 0o7777),
+            Err(e) => format!("refused: {e}"),
+        },
+    }
+}
+
 /// Save the bytes of an existing file to the blob store; the snapshot's `before`.
 fn take_snapshot(ws: &Workspace, bytes: &[u8], meta: &fs::Metadata) -> Result<Before, ExecError> {
     Ok(Before {
@@ -506,7 +529,7 @@ fn replace(
 ) -> Result<Snapshot, ExecError> {
     let created_dirs = create_dirs(ws, &target)?;
     let mode = before.as_ref().map_or(NEW_FILE_MODE, |b| b.mode & 0o777);
-    if let Err(e) = atomic_write(&target, content, mode) {
+    if let Err(e) = atomic_write(&target, content, mode, ws.syncs_each_file()) {
         let _ = remove_empty_dirs(ws, &created_dirs);
         return Err(e);
     }
@@ -572,7 +595,7 @@ fn remove_empty_dirs(ws: &Workspace, dirs: &[String]) -> Result<(), ExecError> {
 /// Write through a temporary file in the target's directory, fsync, set `mode`, and rename over
 /// the target, or next to nothing when it did not exist (never clobbering one that appeared).
 /// The temporary file is removed on every failure.
-fn atomic_write(target: &Target, content: &[u8], mode: u32) -> Result<(), ExecError> {
+fn atomic_write(target: &Target, content: &[u8], mode: u32, sync: bool) -> Result<(), ExecError> {
     let io = || io_error(&target.rel);
     let mut temp = tempfile::Builder::new()
         .prefix(TEMP_PREFIX)
@@ -582,13 +605,31 @@ fn atomic_write(target: &Target, content: &[u8], mode: u32) -> Result<(), ExecEr
     temp.as_file()
         .set_permissions(fs::Permissions::from_mode(mode))
         .map_err(io())?;
-    temp.as_file().sync_all().map_err(io())?;
+    if sync {
+        temp.as_file().sync_all().map_err(io())?;
+    }
     recheck(target)?;
     let persisted = match target.found {
         Found::File(_) => temp.persist(&target.abs),
         Found::Missing => temp.persist_noclobber(&target.abs),
     };
     persisted.map(drop).map_err(|e| io()(e.error))
+}
+
+/// Flush everything written on the workspace's filesystem to disk, once: the durability point of
+/// an apply whose workspace defers the per-file fsync ([`Workspace::deferring_sync`]). On Linux
+/// `syncfs` flushes that one filesystem; elsewhere `sync` flushes all.
+pub fn sync(ws: &Workspace) -> Result<(), ExecError> {
+    let root = ws.root().display().to_string();
+    let dir = File::open(ws.root()).map_err(io_error(&root))?;
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    rustix::fs::syncfs(&dir).map_err(|e| io_error(&root)(e.into()))?;
+    #[cfg(not(any(target_os = "linux", target_os = "android")))]
+    {
+        drop(dir);
+        rustix::fs::sync();
+    }
+    Ok(())
 }
 
 /// A snapshot read back from the audit trail may have been tampered with: its directories must
@@ -1051,7 +1092,7 @@ mod tests {
             missing_dirs: Vec::new(),
             found: Found::File(meta),
         };
-        let err = why(atomic_write(&raced, b"new", 0o644).unwrap_err());
+        let err = why(atomic_write(&raced, b"new", 0o644, true).unwrap_err());
         assert!(err.contains("replaced by a symlink"), "{err}");
         assert_eq!(
             fs::read_to_string(dir.path().join("real/t")).unwrap(),
@@ -1067,7 +1108,7 @@ mod tests {
         let mut target = confine(&ws, "late").unwrap();
         fs::write(dir.path().join("late"), "someone else's").unwrap();
         target.found = Found::Missing;
-        assert!(atomic_write(&target, b"mine", 0o644).is_err());
+        assert!(atomic_write(&target, b"mine", 0o644, true).is_err());
         assert_eq!(
             fs::read_to_string(dir.path().join("late")).unwrap(),
             "someone else's"

@@ -3,5 +3,6 @@
 //! into `agentgate apply` (approvals, validation, rollback order, recording) is the apply issue's.
 
 pub mod file;
+pub mod http;
 pub mod shell;
 pub mod sql;

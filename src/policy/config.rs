@@ -34,6 +34,15 @@ struct RawPolicyFile {
     secrets: Vec<Spanned<RawSecret>>,
     #[serde(default)]
     limits: Vec<Spanned<RawLimit>>,
+    #[serde(default)]
+    auto_approve: Option<Spanned<RawAutoApprove>>,
+}
+
+/// How far `apply --auto-approve` may go.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAutoApprove {
+    max_tier: u8,
 }
 
 #[derive(Deserialize)]
@@ -631,6 +640,31 @@ pub(super) fn build(
     }
 
     let limits = build_limits(&parsed, &rule_ids, &mut errors);
+    // The strictest file wins.
+    let mut auto_approve_max_tier = Tier::HIGH;
+    let mut auto_approve_seen = false;
+    for (name, raw) in &parsed {
+        if let Some(spanned) = &raw.auto_approve {
+            let max = spanned.value.max_tier;
+            if !(2..=4).contains(&max) {
+                errors.push(
+                    Diagnostic::new(
+                        name,
+                        format!("`auto_approve.max_tier` must be 2, 3 or 4, not {max}"),
+                    )
+                    .at(spanned.referenced.line(), spanned.referenced.column()),
+                );
+                continue;
+            }
+            let tier = Tier::saturating(max);
+            auto_approve_max_tier = if auto_approve_seen {
+                auto_approve_max_tier.min(tier)
+            } else {
+                tier
+            };
+            auto_approve_seen = true;
+        }
+    }
 
     let slots = match slots.finish() {
         Ok(s) => s,
@@ -669,7 +703,7 @@ pub(super) fn build(
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(PolicySet::assemble(
+    let mut set = PolicySet::assemble(
         files,
         hash,
         origin,
@@ -681,7 +715,9 @@ pub(super) fn build(
         scanner,
         slots,
         limits,
-    ))
+    );
+    set.auto_approve_max_tier = auto_approve_max_tier;
+    Ok(set)
 }
 
 /// Every file's `limits:`, in load order. Ids are unique among limits and apart from rule ids.

@@ -48,6 +48,9 @@ pub struct PolicySet {
     pub secret_rules: Vec<SecretRule>,
     /// Every file's `limits:`, in load order.
     pub limits: Vec<Limit>,
+    /// The highest tier `apply --auto-approve` may approve (`auto_approve.max_tier`, default 3:
+    /// destructive actions always need a person unless the policy says otherwise).
+    pub auto_approve_max_tier: Tier,
     scanner: Option<Scanner>,
     slots: Slots,
     by_tool: HashMap<String, Vec<usize>>,
@@ -190,6 +193,7 @@ impl PolicySet {
             exceptions,
             secret_rules,
             limits,
+            auto_approve_max_tier: Tier::HIGH,
             scanner,
             slots,
             by_tool,

@@ -22,7 +22,7 @@ pub struct Styles {
 }
 
 impl Styles {
-    fn paint(&self, style: Style, text: &str) -> String {
+    pub fn paint(&self, style: Style, text: &str) -> String {
         if self.color {
             style.force_styling(true).apply_to(text).to_string()
         } else {

@@ -6,6 +6,7 @@
     clippy::print_stdout
 )]
 
+mod apply;
 mod audit;
 mod check;
 mod helpers;
