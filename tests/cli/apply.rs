@@ -678,3 +678,99 @@ fn the_kill_switch_stops_apply_before_anything_runs() {
     c.run(&["resume"]).code(0);
     c.run(&["apply", &c.sealed()]).code(0);
 }
+
+/// A one-shot HTTP/1.1 server on loopback: answers `status` and hands back the request it got.
+fn serve_once(status: u16) -> (u16, std::thread::JoinHandle<String>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let handle = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream.try_clone().unwrap());
+        let mut head = String::new();
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                length = v.trim().parse().unwrap();
+            }
+            head.push_str(&line);
+            if line == "\r\n" || line.is_empty() {
+                break;
+            }
+        }
+        let mut body = vec![0u8; length];
+        reader.read_exact(&mut body).unwrap();
+        let reply = "{\"closed\":true}";
+        write!(
+            &stream,
+            "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{reply}",
+            reply.len()
+        )
+        .unwrap();
+        format!("{head}{}", String::from_utf8_lossy(&body))
+    });
+    (port, handle)
+}
+
+#[test]
+fn http_requests_reach_a_real_server_and_are_listed_irreversible_on_failure() {
+    let c = Cycle::new();
+    let (port, server) = serve_once(200);
+    let plan = c.ws.plan(&format!(
+        "actions:
+  - id: close-ticket
+    tool: http.request
+    method: POST
+    url: \"http://127.0.0.1:{port}/api/tickets/OPS-1/close\"
+    body: {{comment: rotated}}
+  - id: notes
+    tool: file.write
+    path: notes.md
+    content: \"done\\n\"
+validate:
+  - command: \"false\"
+"
+    ));
+    // Tier 2 without a way to undo it needs a person: in CI, --auto-approve or nothing.
+    c.run(&["apply", &plan]).code(2);
+    let doc = c
+        .run(&["apply", &plan, "--auto-approve", "--format", "json"])
+        .code(4)
+        .json();
+    let request = server.join().unwrap();
+    assert!(
+        request.starts_with("POST /api/tickets/OPS-1/close HTTP/1.1"),
+        "{request}"
+    );
+    assert!(request.ends_with("{\"comment\":\"rotated\"}"), "{request}");
+    assert_eq!(doc["actions"][0]["output"]["status"], 200);
+    assert_eq!(doc["actions"][0]["output"]["body"], "{\"closed\":true}");
+    assert_eq!(doc["irreversible"], serde_json::json!(["close-ticket"]));
+    assert_eq!(doc["rolled_back"], serde_json::json!(["notes"]));
+    assert_eq!(c.read("notes.md"), "<missing>");
+}
+
+#[test]
+fn an_http_error_status_fails_the_apply() {
+    let c = Cycle::new();
+    let (port, server) = serve_once(500);
+    let plan = c.ws.plan(&format!(
+        "actions:
+  - id: notes
+    tool: file.write
+    path: notes.md
+    content: \"done\\n\"
+  - id: call-api
+    tool: http.request
+    method: GET
+    url: \"http://127.0.0.1:{port}/health\"
+"
+    ));
+    c.run(&["apply", &plan, "--auto-approve"])
+        .code(4)
+        .stdout_has("action `call-api` failed: the server answered HTTP 500");
+    server.join().unwrap();
+    assert_eq!(c.read("notes.md"), "<missing>");
+}
