@@ -693,3 +693,100 @@ pub fn override_rules(
     eval.decision = eval.all().map(|a| a.decision).max().unwrap_or_default();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decision::Tier;
+    use crate::evaluate::evaluate;
+    use crate::plan::Plan;
+    use crate::policy::PolicySet;
+
+    const PLAN: &str = "version: 1\nagent: bot\nactions:
+  - id: a
+    tool: file.write
+    path: a.txt
+    content: \"a\\n\"
+  - id: b
+    tool: file.write
+    path: b.txt
+    content: \"b\\n\"
+  - id: post
+    tool: http.request
+    method: POST
+    url: \"http://127.0.0.1:9/x\"
+";
+
+    fn setup() -> (tempfile::TempDir, Workspace, Plan, PolicySet) {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("b.txt"), "old\n").unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let plan = Plan::parse(PLAN, "plan.yaml", &|p| ws.resolve(p)).unwrap();
+        (dir, ws, plan, PolicySet::embedded().unwrap())
+    }
+
+    #[test]
+    fn a_cancel_after_an_action_stops_there_and_rolls_it_back() {
+        let (dir, ws, plan, policy) = setup();
+        let eval = evaluate(&plan, &policy, &ws, jiff::civil::date(2026, 11, 21)).unwrap();
+        let cancel = AtomicBool::new(false);
+        let mut started = Vec::new();
+        let report = run(&eval, &ws, policy.scanner(), &cancel, &mut |e| match e {
+            Event::Start { index, .. } => started.push(index),
+            // Ctrl-C arrives while the first action runs.
+            Event::Done { index: 0, .. } => cancel.store(true, Ordering::SeqCst),
+            _ => {}
+        });
+        assert_eq!(started, [0]);
+        assert_eq!(report.outcome, Outcome::Cancelled);
+        assert_eq!(report.rolled_back, ["a"]);
+        assert_eq!(report.actions[1].status, Status::NotRun);
+        assert!(!dir.path().join("a.txt").exists());
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("b.txt")).unwrap(),
+            "old\n"
+        );
+    }
+
+    #[test]
+    fn a_failed_request_is_the_first_failure_and_earlier_files_are_restored() {
+        let (dir, ws, plan, policy) = setup();
+        let eval = evaluate(&plan, &policy, &ws, jiff::civil::date(2026, 11, 21)).unwrap();
+        let report = run(
+            &eval,
+            &ws,
+            policy.scanner(),
+            &AtomicBool::new(false),
+            &mut |_| {},
+        );
+        assert_eq!(report.outcome, Outcome::Failed);
+        assert!(
+            report
+                .failure
+                .as_deref()
+                .unwrap()
+                .starts_with("action `post` failed")
+        );
+        assert_eq!(report.rolled_back, ["a", "b"]);
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("b.txt")).unwrap(),
+            "old\n"
+        );
+        assert!(!dir.path().join("a.txt").exists());
+    }
+
+    #[test]
+    fn tier_2_needs_a_person_only_when_it_cannot_be_undone() {
+        let (_dir, ws, plan, policy) = setup();
+        let eval = evaluate(&plan, &policy, &ws, jiff::civil::date(2026, 11, 21)).unwrap();
+        let needs: Vec<(Tier, Need)> = eval.actions.iter().map(|a| (a.tier, need(a))).collect();
+        assert_eq!(
+            needs,
+            [
+                (Tier::LOW, Need::Nothing),
+                (Tier::MEDIUM, Need::Nothing),
+                (Tier::MEDIUM, Need::Approval)
+            ]
+        );
+    }
+}

@@ -309,7 +309,11 @@ impl Sealed {
 
     /// Whether `text` claims to be a sealed plan (then it must verify, or it was tampered with).
     pub fn claims(text: &str) -> bool {
-        let head = &text[..text.len().min(4096)];
+        let mut end = text.len().min(4096);
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        let head = &text[..end];
         head.trim_start().starts_with('{') && head.contains(&format!("\"{FORMAT}\""))
     }
 
@@ -533,6 +537,12 @@ mod tests {
         let text = sealed.to_text();
         assert!(Sealed::claims(&text));
         assert!(!Sealed::claims(PLAN));
+        // A multi-byte character across the sniffed prefix is no reason to panic.
+        assert!(!Sealed::claims(&format!(
+            "{}é{}",
+            "a".repeat(4095),
+            "b".repeat(10)
+        )));
         let opened = Sealed::open(&text, "s.json", &key).unwrap();
         assert_eq!(opened, sealed);
         assert_eq!(opened.staleness(&eval, &ws), None);

@@ -222,7 +222,7 @@ fn apply(args: &ApplyArgs, styles: Styles) -> Result<ExitCode, Error> {
         _ => ExitCode::ExecutionFailed,
     };
     match args.format {
-        Format::Text => print!("{}", summary_text(&report, run, code, styles)),
+        Format::Text => print!("{}", summary_text(&report, run, code, scanner, styles)),
         Format::Json => println!(
             "{}",
             serde_json::to_string_pretty(&outcome_json(
@@ -885,9 +885,19 @@ fn record_outcome(
         let outcome = if complete { "rolled-back" } else { "partial" };
         w.append(event("rollback", eval, outcome, code, Some(run), body))?;
     }
+    // Call arguments go to the runtime as written, but into the trail with credential-like
+    // fields hidden (the store's scan redacts the rest).
+    let mut report_json = report.to_json();
+    if let Some(actions) = report_json["actions"].as_array_mut() {
+        for a in actions {
+            if let Some(call) = a.get_mut("call") {
+                *call = crate::secrets::hide_sensitive_fields(call);
+            }
+        }
+    }
     let body = merge(
         lineage(eval, sealed),
-        json!({"workspace": ws.root().display().to_string(), "report": report.to_json()}),
+        json!({"workspace": ws.root().display().to_string(), "report": report_json}),
     );
     w.append(event(
         "apply",
@@ -900,7 +910,13 @@ fn record_outcome(
     Ok(())
 }
 
-fn summary_text(report: &Report, run: i64, code: ExitCode, styles: Styles) -> String {
+fn summary_text(
+    report: &Report,
+    run: i64,
+    code: ExitCode,
+    scanner: &Scanner,
+    styles: Styles,
+) -> String {
     let mut out = String::new();
     let calls: Vec<&apply::ActionRun> = report
         .actions
@@ -915,7 +931,14 @@ fn summary_text(report: &Report, run: i64, code: ExitCode, styles: Styles) -> St
             out.push_str(&format!(
                 "  {}: {}\n",
                 printable(&c.id),
-                printable(&c.call.as_ref().map(|v| v.to_string()).unwrap_or_default())
+                printable(
+                    &c.call
+                        .as_ref()
+                        .map(|v| scanner
+                            .redact(&crate::secrets::hide_sensitive_fields(v).to_string())
+                            .into_owned())
+                        .unwrap_or_default()
+                )
             ));
         }
     }
