@@ -770,15 +770,19 @@ fn execute(
 ) -> Report {
     let total = eval.actions.len();
     let text = args.format == Format::Text;
-    let bar = (std::io::stderr().is_terminal() && total >= PROGRESS_BAR_FROM).then(|| {
-        let bar = indicatif::ProgressBar::new(total as u64);
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}",
-        ) {
-            bar.set_style(style);
-        }
-        bar
-    });
+    // indicatif hides itself on a terminal it cannot draw on (`TERM` dumb or unset), and lines
+    // printed through a hidden bar are lost: plain lines then.
+    let bar = (std::io::stderr().is_terminal() && total >= PROGRESS_BAR_FROM)
+        .then(|| {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} [{elapsed_precise}] {bar:40} {pos}/{len} {msg}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        })
+        .filter(|bar| !bar.is_hidden());
     if text && bar.is_none() {
         println!("\nApplying {total} action(s) in {}:", ws.root().display());
     }

@@ -12,5 +12,6 @@ mod check;
 mod helpers;
 mod plan;
 mod policy;
+mod prompt;
 mod properties;
 mod trail;
