@@ -233,13 +233,11 @@ pub fn run(
             let passed = run.passed;
             checks.push(run);
             if !passed {
+                let last = checks.last();
                 failure = Some(format!(
                     "post-action check `{}` failed: {}",
-                    check.command.display(),
-                    checks
-                        .last()
-                        .and_then(|c| c.error.clone())
-                        .unwrap_or_default()
+                    last.map(|c| c.command.as_str()).unwrap_or_default(),
+                    last.and_then(|c| c.error.clone()).unwrap_or_default()
                 ));
                 break;
             }

@@ -309,12 +309,14 @@ impl Sealed {
 
     /// Whether `text` claims to be a sealed plan (then it must verify, or it was tampered with).
     pub fn claims(text: &str) -> bool {
+        // Padding in front must not push the marker out of sight (a tampered seal read as a plan).
+        let text = text.trim_start();
         let mut end = text.len().min(4096);
         while !text.is_char_boundary(end) {
             end -= 1;
         }
         let head = &text[..end];
-        head.trim_start().starts_with('{') && head.contains(&format!("\"{FORMAT}\""))
+        head.starts_with('{') && head.contains(&format!("\"{FORMAT}\""))
     }
 
     /// Parse and verify a sealed plan's `text` (read from `file`) with `key`.

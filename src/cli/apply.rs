@@ -77,6 +77,8 @@ struct Gate {
     approvals: Vec<Approval>,
     overrides: Vec<Overridden>,
     needs: Vec<(String, Tier, Need)>,
+    /// The targets as evaluated: checked again when the apply is claimed, after any prompt.
+    fingerprints: Vec<crate::seal::Fingerprint>,
 }
 
 pub fn run(args: ApplyArgs, styles: Styles) -> Result<ExitCode, Error> {
@@ -148,15 +150,33 @@ fn apply(args: &ApplyArgs, styles: Styles) -> Result<ExitCode, Error> {
         Ok(o) => o,
         Err(e) => return Err(fail(&mut store, e, scanner)),
     };
-    let needs: Vec<(String, Tier, Need)> = eval
+    let mut needs: Vec<(String, Tier, Need)> = eval
         .all()
         .map(|a| (a.id.clone(), a.tier, apply::need(a)))
         .filter(|(_, _, n)| *n != Need::Nothing)
         .collect();
+    // An override is a person's decision: never the agent's, and in CI it needs an approval too.
+    if !overrides.is_empty() {
+        let me = actor();
+        if is_agent(&me, &eval.plan.agent) {
+            let e = Error::Refused(format!(
+                "`{me}` is the plan's agent and cannot override its own denials"
+            ));
+            return Err(fail(&mut store, e, scanner));
+        }
+        for a in eval.all() {
+            if overrides.iter().any(|o| o.actions.contains(&a.id))
+                && !needs.iter().any(|(id, _, _)| id == &a.id)
+            {
+                needs.push((a.id.clone(), a.tier, Need::Approval));
+            }
+        }
+    }
     let mut gate = Gate {
         approvals: Vec::new(),
         overrides,
         needs,
+        fingerprints: crate::seal::fingerprints(&eval, &ws),
     };
     let out_review = |eval: &Evaluation<'_>| {
         let review = render::plan_text(eval, styles);
@@ -167,6 +187,17 @@ fn apply(args: &ApplyArgs, styles: Styles) -> Result<ExitCode, Error> {
         }
     };
     if args.dry_run {
+        if let Some(c) = store.containment(Some(&eval.plan.agent))? {
+            let what = if c.kind == "stop" {
+                "the kill switch is on"
+            } else {
+                "the agent is quarantined"
+            };
+            return Err(Error::Refused(format!(
+                "{what} (record {}, by {}): apply would be denied",
+                c.record, c.actor
+            )));
+        }
         return Ok(dry_run(args, &store, &eval, sealed.as_ref(), &gate, styles));
     }
     if eval.decision == Decision::Deny {
@@ -175,7 +206,8 @@ fn apply(args: &ApplyArgs, styles: Styles) -> Result<ExitCode, Error> {
     }
     // Approvals: recorded, automatic, or asked for; without one, wait (exit 2).
     if !gate.needs.is_empty() {
-        match approvals(args, &store, &eval, sealed.as_ref(), &gate, &out_review)? {
+        let asked = approvals(args, &store, &eval, sealed.as_ref(), &gate, &out_review);
+        match asked.map_err(|e| fail(&mut store, e, scanner))? {
             Asked::Given(list) => gate.approvals = list,
             Asked::Refused(approval) => {
                 return refuse_at_prompt(args, &mut store, &eval, sealed.as_ref(), approval);
@@ -189,7 +221,7 @@ fn apply(args: &ApplyArgs, styles: Styles) -> Result<ExitCode, Error> {
     }
     // Claim: containment, replay and the approvals, in the transaction that records the start.
     let claimed = store.write(scanner, |w| {
-        claim(w, &policy, &mut eval, sealed.as_ref(), &gate, args)
+        claim(w, &policy, &mut eval, sealed.as_ref(), &gate, &ws, args)
     });
     let run = match claimed {
         Ok(Claim::Started(run)) => run,
@@ -204,7 +236,7 @@ fn apply(args: &ApplyArgs, styles: Styles) -> Result<ExitCode, Error> {
             }
             return Ok(ExitCode::Denied);
         }
-        Err(e) => return Err(e),
+        Err(e) => return Err(fail(&mut store, e, scanner)),
     };
     // Execute.
     let cancel = Arc::new(AtomicBool::new(false));
@@ -213,7 +245,7 @@ fn apply(args: &ApplyArgs, styles: Styles) -> Result<ExitCode, Error> {
         // Only one handler per process; a second apply in the same process keeps the first.
         let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
     }
-    let report = execute(args, &eval, &ws, scanner, &cancel);
+    let report = execute(args, &store, &eval, &ws, scanner, &cancel);
     let recorded = store.write(scanner, |w| {
         record_outcome(w, &eval, sealed.as_ref(), &ws, run, &report)
     });
@@ -254,6 +286,14 @@ fn sealed_workspace(sealed: &Sealed, explicit: Option<&Path>) -> Result<Workspac
             sealed.workspace
         ))
     })?;
+    if ws.root() != Path::new(&sealed.workspace) {
+        return Err(Error::Refused(format!(
+            "the sealed plan's workspace {} now leads to {} (moved or replaced by a symlink): \
+             refused",
+            sealed.workspace,
+            ws.root().display()
+        )));
+    }
     if let Some(dir) = explicit {
         let given = Workspace::open(dir).map_err(Error::Usage)?;
         if given.root() != ws.root() {
@@ -643,7 +683,8 @@ fn wait_for_approval(
         Some(_) => format!(
             "a person other than `{}` approves it with `agentgate approve {} --by NAME --reason \
              TEXT`, then run apply again",
-            eval.plan.agent, args.plan
+            printable(&eval.plan.agent),
+            printable(&args.plan)
         ),
         None => "seal it with `agentgate plan PLAN -o SEALED` so a person can approve it with \
                  `agentgate approve SEALED --by NAME --reason TEXT`, or apply it on a terminal"
@@ -678,8 +719,21 @@ fn claim(
     eval: &mut Evaluation<'_>,
     sealed: Option<&Sealed>,
     gate: &Gate,
+    ws: &Workspace,
     args: &ApplyArgs,
 ) -> Result<Claim, Error> {
+    // A target that changed while a person read the diff is not what they approved.
+    if let Some(changed) = crate::seal::fingerprints(eval, ws)
+        .iter()
+        .zip(&gate.fingerprints)
+        .find(|(now, then)| now != then)
+    {
+        return Err(Error::Refused(format!(
+            "`{}` changed since it was evaluated (while waiting for approval?); nothing was \
+             executed. Review the plan again",
+            changed.1.target
+        )));
+    }
     let verdict = guard(w, policy, eval)?;
     if eval.decision == Decision::Deny {
         let record = gate_event(
@@ -763,6 +817,7 @@ fn eval_workspace(sealed: Option<&Sealed>, args: &ApplyArgs) -> Value {
 /// Execute with a progress display: a bar on a terminal for long plans, plain lines otherwise.
 fn execute(
     args: &ApplyArgs,
+    store: &Store,
     eval: &Evaluation<'_>,
     ws: &Workspace,
     scanner: &Scanner,
@@ -786,7 +841,7 @@ fn execute(
     if text && bar.is_none() {
         println!("\nApplying {total} action(s) in {}:", ws.root().display());
     }
-    let mut observe = |e: Event<'_>| match e {
+    let observe = |e: Event<'_>| match e {
         Event::Start { action, .. } => {
             if let Some(bar) = &bar {
                 bar.set_message(printable(&action.id).into_owned());
@@ -829,9 +884,33 @@ fn execute(
             }
         }
     };
-    let report = apply::run(eval, ws, scanner, cancel, &mut observe);
+    let mut contained: Option<String> = None;
+    let mut report = apply::run(eval, ws, scanner, cancel, &mut |e: Event<'_>| {
+        // The kill switch and a quarantine stop an apply between two actions, like Ctrl-C.
+        if let Event::Done { .. } = &e
+            && contained.is_none()
+            && let Ok(Some(c)) = store.containment(Some(&eval.plan.agent))
+        {
+            let what = if c.kind == "stop" {
+                "the kill switch"
+            } else {
+                "a quarantine"
+            };
+            contained = Some(format!(
+                "stopped by {what} (record {}, by {}): {}",
+                c.record,
+                c.actor,
+                scanner.redact(&c.reason)
+            ));
+            cancel.store(true, Ordering::SeqCst);
+        }
+        observe(e)
+    });
     if let Some(bar) = bar {
         bar.finish_and_clear();
+    }
+    if contained.is_some() && report.outcome == apply::Outcome::Cancelled {
+        report.failure = contained;
     }
     report
 }
@@ -1009,7 +1088,7 @@ fn outcome_json(
         "overrides": gate.overrides,
         "actions": report.actions.iter().map(|a| {
             let mut v = serde_json::to_value(a).unwrap_or(Value::Null);
-            if let Value::Object(m) = &mut v { m.remove("snapshot"); }
+            if let Value::Object(m) = &mut v { m.remove("snapshot"); m.remove("call"); }
             v
         }).collect::<Vec<_>>(),
         "validate": report.checks,
@@ -1193,10 +1272,17 @@ pub fn approve(args: ApproveArgs) -> Result<ExitCode, Error> {
     let sealed = Sealed::open(&text, &args.sealed, &key)?;
     for name in [by, &actor()] {
         if is_agent(name, &sealed.agent) {
-            return Err(Error::Refused(format!(
+            let e = Error::Refused(format!(
                 "`{name}` is the plan's agent and cannot approve its own plan (separation of \
                  duties); another person must approve it"
-            )));
+            ));
+            return Err(record_failure(
+                &mut store,
+                "approve",
+                &args.sealed,
+                e,
+                scanner,
+            ));
         }
     }
     let created = jiff::Timestamp::strptime("%Y-%m-%dT%H:%M:%S%.fZ", &sealed.created)
@@ -1215,6 +1301,7 @@ pub fn approve(args: ApproveArgs) -> Result<ExitCode, Error> {
             "plan_hash": sealed.plan.hash,
             "policy_hash": sealed.policy.hash,
             "by": by,
+            "run_by": actor(),
             "reason": reason,
             "waited_ms": waited,
             "actions": sealed.actions.iter().filter(|a| a.tier >= 2 || a.decision != Decision::Allow)
@@ -1240,7 +1327,7 @@ pub fn approve(args: ApproveArgs) -> Result<ExitCode, Error> {
         sealed.tier,
         sealed.decision,
         printable(by),
-        printable(reason)
+        printable(&scanner.redact(reason))
     );
     for a in &sealed.actions {
         println!(
@@ -1328,7 +1415,18 @@ pub fn rollback(args: RollbackArgs) -> Result<ExitCode, Error> {
     }
     // All or nothing: every file must be as the apply left it.
     let mut changed = Vec::new();
-    for (id, s) in &snapshots {
+    // A path changed twice by the apply is checked against its last state only.
+    let last: Vec<&(String, crate::execute::file::Snapshot)> = snapshots
+        .iter()
+        .enumerate()
+        .filter(|(i, (_, s))| {
+            !snapshots[i + 1..]
+                .iter()
+                .any(|(_, later)| later.path == s.path)
+        })
+        .map(|(_, x)| x)
+        .collect();
+    for (id, s) in last {
         match crate::execute::file::changed_since(&ws, s) {
             Ok(false) => {}
             Ok(true) => changed.push(format!("`{}` (action `{id}`) changed since", s.path)),

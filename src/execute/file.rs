@@ -31,7 +31,10 @@
 //! power loss right after may bring back the old file (never a mix of both). A workspace that
 //! defers syncing ([`Workspace::deferring_sync`], what `apply` uses) skips the per-file fsync and
 //! its caller flushes once with [`sync`] before it records the outcome: about 3 ms per file saved
-//! on a virtual disk, and the rename still never exposes a half-written file to readers.
+//! on a virtual disk, and the rename still never exposes a half-written file to readers. The
+//! price is crash safety before that flush: after a power loss mid-apply a renamed file may come
+//! back empty, or a snapshot may be missing for a change that reached the disk (the trail then
+//! shows the apply `started` with no outcome, and no rollback is offered for it).
 
 use std::fs::{self, File};
 use std::io::{self, Read, Write};

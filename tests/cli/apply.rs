@@ -254,6 +254,8 @@ fn tier_3_in_ci_waits_until_someone_else_approves() {
         [
             "plan:approve",
             "apply:waiting",
+            "approve:refused",
+            "approve:refused",
             "apply:waiting",
             "approval:approved",
             "apply:started",
@@ -595,7 +597,8 @@ rules:
     ])
     .code(1)
     .stderr_has("no soft-mandatory finding");
-    c.run(&[
+    // In CI an override is a person's call too: it needs --auto-approve or a recorded approval.
+    let overriding = [
         "apply",
         &plan,
         "--policy",
@@ -604,8 +607,14 @@ rules:
         "no-docs-edits",
         "--reason",
         "release notes",
-    ])
-    .code(0);
+    ];
+    c.run(&overriding).code(2);
+    assert_eq!(c.read("docs/a.md"), "<missing>");
+    c.run_as("test-bot", &[&overriding[..], &["--auto-approve"]].concat())
+        .code(3)
+        .stderr_has("cannot override its own denials");
+    c.run(&[&overriding[..], &["--auto-approve"]].concat())
+        .code(0);
     assert_eq!(c.read("docs/a.md"), "a\n");
     let hard = c.ws.plan_named(
         "hard.yaml",
@@ -773,4 +782,63 @@ fn an_http_error_status_fails_the_apply() {
         .stdout_has("action `call-api` failed: the server answered HTTP 500");
     server.join().unwrap();
     assert_eq!(c.read("notes.md"), "<missing>");
+}
+
+#[test]
+fn a_sealed_plan_never_runs_in_a_workspace_swapped_behind_its_path() {
+    let parent = tempfile::tempdir().unwrap();
+    let ws = parent.path().join("ws");
+    let other = parent.path().join("other");
+    std::fs::create_dir_all(&ws).unwrap();
+    std::fs::create_dir_all(&other).unwrap();
+    let db = parent.path().join("trail/audit.db");
+    let plan = ws.join("plan.yaml");
+    std::fs::write(
+        &plan,
+        "version: 1\nagent: test-bot\nactions:\n  - id: n\n    tool: file.write\n    path: n.txt\n    content: \"x\\n\"\n",
+    )
+    .unwrap();
+    let sealed = parent.path().join("sealed.json");
+    let run = |args: &[&str]| agentgate(args).db(&db).env("CI", "true").run();
+    run(&[
+        "plan",
+        plan.to_str().unwrap(),
+        "-o",
+        sealed.to_str().unwrap(),
+    ])
+    .code(0);
+    std::fs::rename(&ws, parent.path().join("moved")).unwrap();
+    std::os::unix::fs::symlink(&other, &ws).unwrap();
+    run(&["apply", sealed.to_str().unwrap()])
+        .code(3)
+        .stderr_has("now leads to");
+    assert!(!other.join("n.txt").exists());
+}
+
+#[test]
+fn rollback_handles_a_file_changed_twice_and_dry_run_sees_the_kill_switch() {
+    let c = Cycle::new();
+    c.ws.file("a.txt", "one\n");
+    let plan = c.ws.plan(
+        "actions:
+  - id: w1
+    tool: file.write
+    path: a.txt
+    content: \"two\\n\"
+  - id: w2
+    tool: file.edit
+    path: a.txt
+    old: two
+    new: three
+",
+    );
+    let doc = c.run(&["apply", &plan, "--format", "json"]).code(0).json();
+    assert_eq!(c.read("a.txt"), "three\n");
+    let run = doc["run"].as_i64().unwrap().to_string();
+    c.run(&["rollback", &run]).code(0);
+    assert_eq!(c.read("a.txt"), "one\n");
+    c.run(&["stop", "--reason", "incident"]).code(0);
+    c.run(&["apply", &plan, "--dry-run"])
+        .code(3)
+        .stderr_has("the kill switch is on");
 }
