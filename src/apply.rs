@@ -40,21 +40,6 @@ pub enum Status {
     Withheld,
 }
 
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Applied => "applied",
-            Status::RolledBack => "rolled-back",
-            Status::Irreversible => "irreversible",
-            Status::Failed => "failed",
-            Status::NotRun => "not-run",
-            Status::Read => "read",
-            Status::Call => "call",
-            Status::Withheld => "withheld",
-        }
-    }
-}
-
 /// One action's execution.
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionRun {
@@ -132,15 +117,6 @@ impl Report {
             .iter()
             .filter(|a| matches!(a.status, Status::Applied | Status::Call))
             .count()
-    }
-
-    /// The file changes that stayed, for a later `agentgate rollback`.
-    pub fn snapshots(&self) -> Vec<&Snapshot> {
-        self.actions
-            .iter()
-            .filter(|a| a.status == Status::Applied)
-            .filter_map(|a| a.snapshot.as_ref())
-            .collect()
     }
 
     pub fn to_json(&self) -> Value {
@@ -771,6 +747,30 @@ mod tests {
             "old\n"
         );
         assert!(!dir.path().join("a.txt").exists());
+    }
+
+    #[test]
+    fn a_failing_check_is_reported_without_the_secret_it_carries() {
+        let dir = tempfile::tempdir().unwrap();
+        let ws = Workspace::open(dir.path()).unwrap();
+        let token = "ghp_aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789";
+        let text = format!(
+            "version: 1\nagent: bot\nactions: []\nvalidate:\n  - command: \"test -z {token}\"\n"
+        );
+        let plan = Plan::parse(&text, "plan.yaml", &|p| ws.resolve(p)).unwrap();
+        let policy = PolicySet::embedded().unwrap();
+        let eval = evaluate(&plan, &policy, &ws, jiff::civil::date(2026, 11, 21)).unwrap();
+        let report = run(
+            &eval,
+            &ws,
+            policy.scanner(),
+            &AtomicBool::new(false),
+            &mut |_| {},
+        );
+        assert_eq!(report.outcome, Outcome::Failed);
+        let all = report.to_json().to_string();
+        assert!(all.contains("post-action check"), "{all}");
+        assert!(!all.contains(token), "{all}");
     }
 
     #[test]

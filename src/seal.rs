@@ -311,11 +311,7 @@ impl Sealed {
     pub fn claims(text: &str) -> bool {
         // Padding in front must not push the marker out of sight (a tampered seal read as a plan).
         let text = text.trim_start();
-        let mut end = text.len().min(4096);
-        while !text.is_char_boundary(end) {
-            end -= 1;
-        }
-        let head = &text[..end];
+        let head = &text[..crate::secrets::char_floor(text, 4096)];
         head.starts_with('{') && head.contains(&format!("\"{FORMAT}\""))
     }
 
@@ -539,6 +535,10 @@ mod tests {
         let text = sealed.to_text();
         assert!(Sealed::claims(&text));
         assert!(!Sealed::claims(PLAN));
+        // Padding must not hide the marker: a padded seal is still a seal, and still checked.
+        let padded = format!("{}{text}", " ".repeat(5000));
+        assert!(Sealed::claims(&padded));
+        assert!(Sealed::open(&padded, "s.json", &key).is_ok());
         // A multi-byte character across the sniffed prefix is no reason to panic.
         assert!(!Sealed::claims(&format!(
             "{}é{}",

@@ -109,6 +109,16 @@ mod sensitive_key_tests {
 
 /// A copy of `value` with everything under a [`sensitive_key`] replaced by a marker: the value of
 /// `{"password": 12345678}` or `{"token": ["x"]}` is a credential whatever the scan says of it.
+/// The largest index `<= max` that is a character boundary of `s` (`str::floor_char_boundary`,
+/// stable only after this crate's MSRV).
+pub fn char_floor(s: &str, max: usize) -> usize {
+    let mut end = max.min(s.len());
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
+}
+
 pub fn hide_sensitive_fields(value: &serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match value {
@@ -1071,6 +1081,14 @@ impl Scanner {
     /// (a token glued to a PEM block only ends at a word boundary once the block is a
     /// marker), so the redacted text is scanned again until nothing matches. Each pass
     /// turns at least one char outside markers into a marker, so this ends; it is capped.
+    /// `text` redacted whole, then cut to at most `max` bytes on a character boundary: a secret
+    /// straddling the cut is redacted before the cut, so no fragment of it is kept.
+    pub fn redact_bounded(&self, text: &str, max: usize) -> String {
+        let mut redacted = self.redact(text).into_owned();
+        redacted.truncate(char_floor(&redacted, max));
+        redacted
+    }
+
     pub fn redact<'a>(&self, text: &'a str) -> Cow<'a, str> {
         const MAX_PASSES: usize = 16;
         let spans = self.spans(text);

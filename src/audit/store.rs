@@ -1170,10 +1170,7 @@ pub fn bounded(s: &str) -> String {
     if s.len() <= MAX_FIELD_BYTES {
         return s.to_string();
     }
-    let mut end = MAX_FIELD_BYTES;
-    while !s.is_char_boundary(end) {
-        end -= 1;
-    }
+    let end = crate::secrets::char_floor(s, MAX_FIELD_BYTES);
     format!("{}…[{} more bytes not recorded]", &s[..end], s.len() - end)
 }
 

@@ -145,7 +145,14 @@ fn apply(args: &ApplyArgs, styles: Styles) -> Result<ExitCode, Error> {
         .map_err(|e| fail(&mut store, e, scanner))?;
     let mut eval =
         evaluate(&plan, &policy, &ws, today()).map_err(|e| fail(&mut store, e, scanner))?;
-    let prepared = prepare(args, &store, &mut eval, sealed.as_ref(), &ws);
+    // The seal's records (claims, approvals), read once for the checks before the claim.
+    let records = match &sealed {
+        Some(s) => store
+            .seal_records(&s.id)
+            .map_err(|e| fail(&mut store, e, scanner))?,
+        None => Vec::new(),
+    };
+    let prepared = prepare(args, &records, &mut eval, sealed.as_ref(), &ws);
     let overrides = match prepared {
         Ok(o) => o,
         Err(e) => return Err(fail(&mut store, e, scanner)),
@@ -198,7 +205,14 @@ fn apply(args: &ApplyArgs, styles: Styles) -> Result<ExitCode, Error> {
                 c.record, c.actor
             )));
         }
-        return Ok(dry_run(args, &store, &eval, sealed.as_ref(), &gate, styles));
+        return Ok(dry_run(
+            args,
+            &records,
+            &eval,
+            sealed.as_ref(),
+            &gate,
+            styles,
+        ));
     }
     if eval.decision == Decision::Deny {
         out_review(&eval);
@@ -206,7 +220,7 @@ fn apply(args: &ApplyArgs, styles: Styles) -> Result<ExitCode, Error> {
     }
     // Approvals: recorded, automatic, or asked for; without one, wait (exit 2).
     if !gate.needs.is_empty() {
-        let asked = approvals(args, &store, &eval, sealed.as_ref(), &gate, &out_review);
+        let asked = approvals(args, &records, &eval, &gate, &out_review);
         match asked.map_err(|e| fail(&mut store, e, scanner))? {
             Asked::Given(list) => gate.approvals = list,
             Asked::Refused(approval) => {
@@ -310,13 +324,13 @@ fn sealed_workspace(sealed: &Sealed, explicit: Option<&Path>) -> Result<Workspac
 /// Checks that need no write: staleness, replay, overrides.
 fn prepare(
     args: &ApplyArgs,
-    store: &Store,
+    records: &[SealRecord],
     eval: &mut Evaluation<'_>,
     sealed: Option<&Sealed>,
     ws: &Workspace,
 ) -> Result<Vec<Overridden>, Error> {
     if let Some(s) = sealed {
-        if let Some(claim) = claimed(&store.seal_records(&s.id)?) {
+        if let Some(claim) = claimed(records) {
             return Err(replayed(s, claim));
         }
         if let Some(why) = s.staleness(eval, ws) {
@@ -359,33 +373,29 @@ fn is_agent(name: &str, agent: &str) -> bool {
     name.trim().eq_ignore_ascii_case(agent.trim())
 }
 
-fn approvals(
+/// The approvals available without asking anyone: approvals recorded for the seal by someone
+/// other than the agent, else `--auto-approve` within the policy's limit. `Err` says why there
+/// are none.
+fn without_prompt(
     args: &ApplyArgs,
-    store: &Store,
+    records: &[SealRecord],
     eval: &Evaluation<'_>,
-    sealed: Option<&Sealed>,
     gate: &Gate,
-    review: &dyn Fn(&Evaluation<'_>),
-) -> Result<Asked, Error> {
-    let agent = &eval.plan.agent;
-    if let Some(s) = sealed {
-        let recorded: Vec<Approval> = store
-            .seal_records(&s.id)?
-            .into_iter()
-            .filter(|r| r.kind == "approval" && r.outcome.as_deref() == Some("approved"))
-            .filter(|r| !is_agent(&r.actor, agent))
-            .map(|r| Approval {
-                how: "recorded",
-                by: r.actor.clone(),
-                reason: r.body["reason"].as_str().unwrap_or_default().to_string(),
-                waited_ms: r.body["waited_ms"].as_u64().unwrap_or_default(),
-                record: Some(r.id),
-            })
-            .collect();
-        if !recorded.is_empty() {
-            review(eval);
-            return Ok(Asked::Given(recorded));
-        }
+) -> Result<Vec<Approval>, String> {
+    let recorded: Vec<Approval> = records
+        .iter()
+        .filter(|r| r.kind == "approval" && r.outcome.as_deref() == Some("approved"))
+        .filter(|r| !is_agent(&r.actor, &eval.plan.agent))
+        .map(|r| Approval {
+            how: "recorded",
+            by: r.actor.clone(),
+            reason: r.body["reason"].as_str().unwrap_or_default().to_string(),
+            waited_ms: r.body["waited_ms"].as_u64().unwrap_or_default(),
+            record: Some(r.id),
+        })
+        .collect();
+    if !recorded.is_empty() {
+        return Ok(recorded);
     }
     let top = gate
         .needs
@@ -395,26 +405,42 @@ fn approvals(
         .unwrap_or_default();
     let max = eval.policy.auto_approve_max_tier;
     if args.auto_approve && top <= max {
-        review(eval);
-        return Ok(Asked::Given(vec![Approval {
+        return Ok(vec![Approval {
             how: "auto-approve",
             by: actor(),
             reason: "--auto-approve".into(),
             waited_ms: 0,
             record: None,
-        }]));
+        }]);
     }
+    Err(if args.auto_approve {
+        format!(
+            "--auto-approve stops at tier {max} (the policy's auto_approve.max_tier) and this plan \
+             has tier {top}"
+        )
+    } else {
+        "no terminal to ask on (or --non-interactive, or CI is set) and no recorded approval"
+            .to_string()
+    })
+}
+
+fn approvals(
+    args: &ApplyArgs,
+    records: &[SealRecord],
+    eval: &Evaluation<'_>,
+    gate: &Gate,
+    review: &dyn Fn(&Evaluation<'_>),
+) -> Result<Asked, Error> {
+    let agent = &eval.plan.agent;
+    let why = match without_prompt(args, records, eval, gate) {
+        Ok(given) => {
+            review(eval);
+            return Ok(Asked::Given(given));
+        }
+        Err(why) => why,
+    };
     if !interactive(args) {
         review(eval);
-        let why = if args.auto_approve {
-            format!(
-                "--auto-approve stops at tier {max} (the policy's auto_approve.max_tier) and this \
-                 plan has tier {top}"
-            )
-        } else {
-            "no terminal to ask on (or --non-interactive, or CI is set) and no recorded approval"
-                .to_string()
-        };
         return Ok(Asked::Missing(why));
     }
     let me = actor();
@@ -762,7 +788,7 @@ fn claim(
         "started",
         ExitCode::Allowed,
         json!({
-            "workspace": eval_workspace(sealed, args),
+            "workspace": ws.root().display().to_string(),
             "approvals": approvals,
             "overrides": gate.overrides,
             "containment": verdict.to_json(),
@@ -803,15 +829,6 @@ fn claim(
         ))?;
     }
     Ok(Claim::Started(run))
-}
-
-fn eval_workspace(sealed: Option<&Sealed>, args: &ApplyArgs) -> Value {
-    match sealed {
-        Some(s) => json!(s.workspace),
-        None => workspace_for(&args.plan, args.gate.workspace.as_deref())
-            .map(|ws| json!(ws.root().display().to_string()))
-            .unwrap_or(Value::Null),
-    }
 }
 
 /// Execute with a progress display: a bar on a terminal for long plans, plain lines otherwise.
@@ -1103,48 +1120,31 @@ fn outcome_json(
 /// `--dry-run`: everything checked, what would run shown, nothing executed or recorded.
 fn dry_run(
     args: &ApplyArgs,
-    store: &Store,
+    records: &[SealRecord],
     eval: &Evaluation<'_>,
     sealed: Option<&Sealed>,
     gate: &Gate,
     styles: Styles,
 ) -> ExitCode {
-    let recorded = sealed.is_some_and(|s| {
-        store.seal_records(&s.id).is_ok_and(|rs| {
-            rs.iter().any(|r| {
-                r.kind == "approval"
-                    && r.outcome.as_deref() == Some("approved")
-                    && !is_agent(&r.actor, &eval.plan.agent)
-            })
-        })
-    });
-    let top = gate
-        .needs
-        .iter()
-        .map(|(_, t, _)| *t)
-        .max()
-        .unwrap_or_default();
     let (code, approval) = if eval.decision == Decision::Deny {
         (ExitCode::Denied, "refused: the plan is denied".to_string())
     } else if gate.needs.is_empty() {
         (ExitCode::Allowed, "no approval needed".to_string())
-    } else if recorded {
-        (
-            ExitCode::Allowed,
-            "approved (recorded approval)".to_string(),
-        )
-    } else if args.auto_approve && top <= eval.policy.auto_approve_max_tier {
-        (ExitCode::Allowed, "approved by --auto-approve".to_string())
-    } else if interactive(args) {
-        (
-            ExitCode::Allowed,
-            "a person would be asked at the prompt".to_string(),
-        )
     } else {
-        (
-            ExitCode::ApprovalRequired,
-            "approval required and none recorded".to_string(),
-        )
+        match without_prompt(args, records, eval, gate) {
+            Ok(given) => (
+                ExitCode::Allowed,
+                format!("approved ({})", given.first().map_or("", |a| a.how)),
+            ),
+            Err(_) if interactive(args) => (
+                ExitCode::Allowed,
+                "a person would be asked at the prompt".to_string(),
+            ),
+            Err(why) => (
+                ExitCode::ApprovalRequired,
+                format!("approval required: {why}"),
+            ),
+        }
     };
     let steps: Vec<Value> = eval
         .actions

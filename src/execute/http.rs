@@ -520,16 +520,7 @@ fn read_body(body: Body, max_read: u64) -> io::Result<(Vec<u8>, u64, bool)> {
 /// Decode `head` lossily, redact it whole, then cut it to [`MAX_KEPT_BYTES`] on a char
 /// boundary: a secret straddling the cut is redacted before the cut, so no fragment is kept.
 fn bounded_redacted(head: &[u8], scanner: &Scanner) -> String {
-    let text = String::from_utf8_lossy(head);
-    let mut redacted = scanner.redact(&text).into_owned();
-    if redacted.len() > MAX_KEPT_BYTES {
-        let mut cut = MAX_KEPT_BYTES;
-        while !redacted.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        redacted.truncate(cut);
-    }
-    redacted
+    scanner.redact_bounded(&String::from_utf8_lossy(head), MAX_KEPT_BYTES)
 }
 
 fn recorded_headers(headers: &HeaderMap, scanner: &Scanner) -> BTreeMap<String, String> {

@@ -523,16 +523,7 @@ fn finish_stream(shared: &Shared, scanner: &Scanner) -> (String, u64) {
 /// lossily, redact it whole, then cut it to [`MAX_KEPT_BYTES`] on a char boundary: a secret
 /// straddling the cut is redacted before the cut, so no fragment of it is kept.
 fn bounded_redacted(head: &[u8], scanner: &Scanner) -> String {
-    let text = String::from_utf8_lossy(head);
-    let mut redacted = scanner.redact(&text).into_owned();
-    if redacted.len() > MAX_KEPT_BYTES {
-        let mut cut = MAX_KEPT_BYTES;
-        while !redacted.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        redacted.truncate(cut);
-    }
-    redacted
+    scanner.redact_bounded(&String::from_utf8_lossy(head), MAX_KEPT_BYTES)
 }
 
 #[cfg(test)]

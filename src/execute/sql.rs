@@ -625,15 +625,7 @@ fn render_value(column: &str, value: ValueRef<'_>, scanner: &Scanner) -> String 
 
 /// Redact a whole row again (a secret may span columns), then cut it on a char boundary.
 fn bound_line(line: &str, scanner: &Scanner) -> String {
-    let mut out = scanner.redact(line).into_owned();
-    if out.len() > MAX_LINE_BYTES {
-        let mut cut = MAX_LINE_BYTES;
-        while !out.is_char_boundary(cut) {
-            cut -= 1;
-        }
-        out.truncate(cut);
-    }
-    out
+    scanner.redact_bounded(line, MAX_LINE_BYTES)
 }
 
 #[cfg(test)]

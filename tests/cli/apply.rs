@@ -14,7 +14,7 @@ struct Cycle {
 impl Cycle {
     fn new() -> Cycle {
         let ws = Workspace::new();
-        let db = ws.path().join(".agentgate/audit.db");
+        let db = ws.trail();
         Cycle { ws, db }
     }
     fn path(&self) -> &Path {

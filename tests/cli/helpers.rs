@@ -137,6 +137,10 @@ impl Workspace {
     pub fn path(&self) -> &Path {
         self.dir.path()
     }
+    /// The workspace's own audit trail (its sealing key beside it), as `agentgate` defaults to.
+    pub fn trail(&self) -> PathBuf {
+        self.dir.path().join(".agentgate/audit.db")
+    }
     pub fn file(&self, rel: &str, content: &str) -> &Self {
         let p = self.dir.path().join(rel);
         std::fs::create_dir_all(p.parent().unwrap()).unwrap();

@@ -48,7 +48,7 @@ struct Term {
 impl Term {
     fn new() -> Term {
         let ws = Workspace::new();
-        let db = ws.path().join(".agentgate/audit.db");
+        let db = ws.trail();
         Term { ws, db }
     }
 
