@@ -842,3 +842,49 @@ fn rollback_handles_a_file_changed_twice_and_dry_run_sees_the_kill_switch() {
         .code(3)
         .stderr_has("the kill switch is on");
 }
+
+#[test]
+fn the_kill_switch_set_during_an_apply_stops_it_and_rolls_back() {
+    let c = Cycle::new();
+    let plan = c.ws.plan(
+        "actions:
+  - id: a
+    tool: file.write
+    path: a.txt
+    content: \"a\\n\"
+  - id: wait
+    tool: shell.exec
+    argv: [sleep, \"1\"]
+  - id: b
+    tool: file.write
+    path: b.txt
+    content: \"b\\n\"
+",
+    );
+    let apply = std::process::Command::new(crate::helpers::bin())
+        .args(["apply", &plan, "--non-interactive"])
+        .env("AGENTGATE_DB", &c.db)
+        .env("USER", "tester")
+        .env_remove("CI")
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stopper = {
+        let db = c.db.clone();
+        std::thread::spawn(move || {
+            // While `sleep 1` runs, on-call pulls the kill switch.
+            std::thread::sleep(std::time::Duration::from_millis(400));
+            agentgate(&["stop", "--reason", "incident"])
+                .db(&db)
+                .run()
+                .code(0);
+        })
+    };
+    let out = apply.wait_with_output().unwrap();
+    stopper.join().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(4), "{stdout}");
+    assert!(stdout.contains("stopped by the kill switch"), "{stdout}");
+    assert_eq!(c.read("a.txt"), "<missing>", "rolled back");
+    assert_eq!(c.read("b.txt"), "<missing>", "never started");
+}
