@@ -138,6 +138,9 @@ pub struct ShellAction {
 pub struct SqlAction {
     pub database: WsPath,
     pub statement: String,
+    /// How the statement is read. A plan's `sql.exec` runs on SQLite; `agentgate explain --sql
+    /// --dialect` reads other dialects.
+    pub dialect: crate::action::sql::Dialect,
 }
 
 #[derive(Debug, Clone)]
@@ -613,6 +616,7 @@ impl RawAction {
                 ActionKind::Sql(SqlAction {
                     database,
                     statement,
+                    dialect: crate::action::sql::Dialect::Sqlite,
                 })
             }
             "http.request" => {

@@ -116,7 +116,7 @@ pub fn items(kind: &ActionKind, facts: Facts) -> Vec<Item> {
             }
             out
         }
-        ActionKind::Sql(sql) => sql_items(&sql.statement),
+        ActionKind::Sql(sql) => sql_items(&sql.statement, sql.dialect),
         ActionKind::Http(http) => vec![http_item(&http.method)],
         ActionKind::Call { name, .. } => vec![Item::whole(
             Tier::HIGH,
@@ -278,8 +278,8 @@ pub fn shell_items(reading: &ShellReading, origin: ShellOrigin) -> Vec<Item> {
     out
 }
 
-fn sql_items(statement: &str) -> Vec<Item> {
-    let reading = sql::read_sql(statement, Dialect::Sqlite);
+fn sql_items(statement: &str, dialect: Dialect) -> Vec<Item> {
+    let reading = sql::read_sql(statement, dialect);
     let mut out: Vec<Item> = Vec::with_capacity(reading.statements.len() + 1);
     if let Some(error) = &reading.error {
         out.push(Item {

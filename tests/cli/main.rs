@@ -9,6 +9,7 @@
 mod apply;
 mod audit;
 mod check;
+mod corpus;
 mod helpers;
 mod plan;
 mod policy;
