@@ -227,18 +227,18 @@ pub const FIELDS: &[(&str, &[&str], &str)] = &[
     ("statement", &["sql.exec"], "the whole SQL text"),
     (
         "sql.kind",
-        &["sql.exec"],
+        &["sql.exec", "shell.exec"],
         "statement kind: select, insert, update, delete, drop, truncate, alter, alter-drop, ...",
     ),
-    ("sql.tables", &["sql.exec"], "tables the statement touches"),
+    ("sql.tables", &["sql.exec", "shell.exec"], "tables the statement touches"),
     (
         "sql.where",
-        &["sql.exec"],
+        &["sql.exec", "shell.exec"],
         "an UPDATE or DELETE has a real WHERE (not absent, not always true)",
     ),
     (
         "sql.rows",
-        &["sql.exec"],
+        &["sql.exec", "shell.exec"],
         "rows an UPDATE or DELETE would hit in the database as it is now (absent when unknown)",
     ),
     ("method", &["http.request"], "HTTP method, upper case"),
