@@ -37,6 +37,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('quarantine', 'quarantine', [CompletionResultType]::ParameterValue, 'Deny every plan and check of one agent until `release`')
             [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Lift an agent''s quarantine')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the containment in force: the kill switch and quarantined agents')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and decision that follow')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Policies are code: test, lint and explain them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (the same files are committed in completions/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -226,6 +227,19 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'agentgate;explain' {
+            [CompletionResult]::new('--shell', '--shell', [CompletionResultType]::ParameterName, 'A shell command, read as `sh -c` would run it: sub-commands unwrapped, flags normalised')
+            [CompletionResult]::new('--sql', '--sql', [CompletionResultType]::ParameterName, 'SQL text (one or more statements): statement kinds, tables, WHERE')
+            [CompletionResult]::new('--dialect', '--dialect', [CompletionResultType]::ParameterName, 'The dialect --sql is read in: sqlite (the default), postgres, mysql or generic')
+            [CompletionResult]::new('--http', '--http', [CompletionResultType]::ParameterName, 'An HTTP request, ''METHOD URL'': method, scheme, host, port, path and the hosts allowed')
+            [CompletionResult]::new('--body', '--body', [CompletionResultType]::ParameterName, 'The body of the --http request (scanned for secrets, matched by body rules)')
+            [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'format')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'agentgate;policy' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
             [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
@@ -293,6 +307,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('quarantine', 'quarantine', [CompletionResultType]::ParameterValue, 'Deny every plan and check of one agent until `release`')
             [CompletionResult]::new('release', 'release', [CompletionResultType]::ParameterValue, 'Lift an agent''s quarantine')
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the containment in force: the kill switch and quarantined agents')
+            [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and decision that follow')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Policies are code: test, lint and explain them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (the same files are committed in completions/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -349,6 +364,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             break
         }
         'agentgate;help;status' {
+            break
+        }
+        'agentgate;help;explain' {
             break
         }
         'agentgate;help;policy' {

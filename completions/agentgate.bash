@@ -31,6 +31,9 @@ _agentgate() {
             agentgate,completions)
                 cmd="agentgate__subcmd__completions"
                 ;;
+            agentgate,explain)
+                cmd="agentgate__subcmd__explain"
+                ;;
             agentgate,help)
                 cmd="agentgate__subcmd__help"
                 ;;
@@ -108,6 +111,9 @@ _agentgate() {
                 ;;
             agentgate__subcmd__help,completions)
                 cmd="agentgate__subcmd__help__subcmd__completions"
+                ;;
+            agentgate__subcmd__help,explain)
+                cmd="agentgate__subcmd__help__subcmd__explain"
                 ;;
             agentgate__subcmd__help,help)
                 cmd="agentgate__subcmd__help__subcmd__help"
@@ -191,7 +197,7 @@ _agentgate() {
 
     case "${cmd}" in
         agentgate)
-            opts="-h -V --color --help --version plan check apply approve rollback audit stop resume quarantine release status policy completions help"
+            opts="-h -V --color --help --version plan check apply approve rollback audit stop resume quarantine release status explain policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -626,8 +632,54 @@ _agentgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentgate__subcmd__explain)
+            opts="-h --shell --sql --dialect --http --body --policy --format --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --shell)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --sql)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --dialect)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --http)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --body)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --policy)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentgate__subcmd__help)
-            opts="plan check apply approve rollback audit stop resume quarantine release status policy completions help"
+            opts="plan check apply approve rollback audit stop resume quarantine release status explain policy completions help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -767,6 +819,20 @@ _agentgate() {
             return 0
             ;;
         agentgate__subcmd__help__subcmd__completions)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentgate__subcmd__help__subcmd__explain)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )

@@ -34,6 +34,7 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand quarantine 'Deny every plan and check of one agent until `release`'
             cand release 'Lift an agent''s quarantine'
             cand status 'Show the containment in force: the kill switch and quarantined agents'
+            cand explain 'Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and decision that follow'
             cand policy 'Policies are code: test, lint and explain them'
             cand completions 'Print a shell completion script (the same files are committed in completions/)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -199,6 +200,18 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'agentgate;explain'= {
+            cand --shell 'A shell command, read as `sh -c` would run it: sub-commands unwrapped, flags normalised'
+            cand --sql 'SQL text (one or more statements): statement kinds, tables, WHERE'
+            cand --dialect 'The dialect --sql is read in: sqlite (the default), postgres, mysql or generic'
+            cand --http 'An HTTP request, ''METHOD URL'': method, scheme, host, port, path and the hosts allowed'
+            cand --body 'The body of the --http request (scanned for secrets, matched by body rules)'
+            cand --policy 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack'
+            cand --format 'format'
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'agentgate;policy'= {
             cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
             cand -h 'Print help'
@@ -256,6 +269,7 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand quarantine 'Deny every plan and check of one agent until `release`'
             cand release 'Lift an agent''s quarantine'
             cand status 'Show the containment in force: the kill switch and quarantined agents'
+            cand explain 'Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and decision that follow'
             cand policy 'Policies are code: test, lint and explain them'
             cand completions 'Print a shell completion script (the same files are committed in completions/)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -296,6 +310,8 @@ set edit:completion:arg-completer[agentgate] = {|@words|
         &'agentgate;help;release'= {
         }
         &'agentgate;help;status'= {
+        }
+        &'agentgate;help;explain'= {
         }
         &'agentgate;help;policy'= {
             cand test 'Run every rule''s examples and the fixture plans in DIR/tests/ with their expected decisions'

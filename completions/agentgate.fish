@@ -40,6 +40,7 @@ complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "resume" -d 'Lif
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "quarantine" -d 'Deny every plan and check of one agent until `release`'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "release" -d 'Lift an agent\'s quarantine'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "status" -d 'Show the containment in force: the kill switch and quarantined agents'
+complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "explain" -d 'Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and decision that follow'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "policy" -d 'Policies are code: test, lint and explain them'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "completions" -d 'Print a shell completion script (the same files are committed in completions/)'
 complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
@@ -182,6 +183,18 @@ complete -c agentgate -n "__fish_agentgate_using_subcommand status" -l color -d 
 always\t''
 never\t''"
 complete -c agentgate -n "__fish_agentgate_using_subcommand status" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand explain" -l shell -d 'A shell command, read as `sh -c` would run it: sub-commands unwrapped, flags normalised' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand explain" -l sql -d 'SQL text (one or more statements): statement kinds, tables, WHERE' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand explain" -l dialect -d 'The dialect --sql is read in: sqlite (the default), postgres, mysql or generic' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand explain" -l http -d 'An HTTP request, \'METHOD URL\': method, scheme, host, port, path and the hosts allowed' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand explain" -l body -d 'The body of the --http request (scanned for secrets, matched by body rules)' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand explain" -l policy -d 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack' -r -F
+complete -c agentgate -n "__fish_agentgate_using_subcommand explain" -l format -r -f -a "text\t''
+json\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand explain" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
+always\t''
+never\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand explain" -s h -l help -d 'Print help'
 complete -c agentgate -n "__fish_agentgate_using_subcommand policy; and not __fish_seen_subcommand_from test lint explain help" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
@@ -213,20 +226,21 @@ complete -c agentgate -n "__fish_agentgate_using_subcommand completions" -l colo
 always\t''
 never\t''"
 complete -c agentgate -n "__fish_agentgate_using_subcommand completions" -s h -l help -d 'Print help'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "plan" -d 'Evaluate a plan: show its diff, tiers and findings, and decide'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "check" -d 'Evaluate plans for CI: never interactive, worst outcome wins'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "apply" -d 'Execute a sealed plan (or a plan) after the approvals its tiers demand; validate, and roll back on failure'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "approve" -d 'Record a person\'s approval of a sealed plan, for apply in CI (never the plan\'s own agent)'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "rollback" -d 'Undo the file changes of a completed apply, if the files have not changed since'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "audit" -d 'Read and check the audit trail: list, show, verify, export, stats'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "stop" -d 'Kill switch: deny every plan and check of every agent until `resume`'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "resume" -d 'Lift the kill switch'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "quarantine" -d 'Deny every plan and check of one agent until `release`'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "release" -d 'Lift an agent\'s quarantine'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "status" -d 'Show the containment in force: the kill switch and quarantined agents'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "policy" -d 'Policies are code: test, lint and explain them'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "completions" -d 'Print a shell completion script (the same files are committed in completions/)'
-complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "plan" -d 'Evaluate a plan: show its diff, tiers and findings, and decide'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "check" -d 'Evaluate plans for CI: never interactive, worst outcome wins'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "apply" -d 'Execute a sealed plan (or a plan) after the approvals its tiers demand; validate, and roll back on failure'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "approve" -d 'Record a person\'s approval of a sealed plan, for apply in CI (never the plan\'s own agent)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "rollback" -d 'Undo the file changes of a completed apply, if the files have not changed since'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "audit" -d 'Read and check the audit trail: list, show, verify, export, stats'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "stop" -d 'Kill switch: deny every plan and check of every agent until `resume`'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "resume" -d 'Lift the kill switch'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "quarantine" -d 'Deny every plan and check of one agent until `release`'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "release" -d 'Lift an agent\'s quarantine'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "status" -d 'Show the containment in force: the kill switch and quarantined agents'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "explain" -d 'Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and decision that follow'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "policy" -d 'Policies are code: test, lint and explain them'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "completions" -d 'Print a shell completion script (the same files are committed in completions/)'
+complete -c agentgate -n "__fish_agentgate_using_subcommand help; and not __fish_seen_subcommand_from plan check apply approve rollback audit stop resume quarantine release status explain policy completions help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c agentgate -n "__fish_agentgate_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "list" -d 'List records, newest first'
 complete -c agentgate -n "__fish_agentgate_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "show" -d 'Show the whole decision lineage of the run a record belongs to (ID, or `last`)'
 complete -c agentgate -n "__fish_agentgate_using_subcommand help; and __fish_seen_subcommand_from audit" -f -a "verify" -d 'Check the hash chain; exit 0 intact, 3 broken (naming the first bad record)'

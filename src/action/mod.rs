@@ -458,8 +458,18 @@ fn sqlite3_scripts(args: &[String]) -> Vec<String> {
 
 /// sqlite3 dot-commands that only show things.
 const SQLITE_READ_DOTS: [&str; 12] = [
-    ".tables", ".schema", ".indexes", ".indices", ".databases", ".headers", ".mode", ".help",
-    ".show", ".width", ".fullschema", ".dbinfo",
+    ".tables",
+    ".schema",
+    ".indexes",
+    ".indices",
+    ".databases",
+    ".headers",
+    ".mode",
+    ".help",
+    ".show",
+    ".width",
+    ".fullschema",
+    ".dbinfo",
 ];
 
 /// Items for the SQL a database client runs. It runs outside agentgate's transaction, so a
@@ -563,13 +573,19 @@ mod tests {
         assert_eq!(scripts("mariadb --execute='SELECT 1'"), ["SELECT 1"]);
         // mysql's -p takes its value attached: `-pexecute` is a password.
         assert!(scripts("mysql -pexecute db").is_empty());
-        assert_eq!(scripts("sqlite3 app.db 'SELECT 1' .tables"), ["SELECT 1", ".tables"]);
+        assert_eq!(
+            scripts("sqlite3 app.db 'SELECT 1' .tables"),
+            ["SELECT 1", ".tables"]
+        );
         assert_eq!(
             scripts("sqlite3 -cmd '.mode csv' -separator , app.db 'SELECT 1'"),
             [".mode csv", "SELECT 1"]
         );
         assert!(scripts("sqlite3 app.db").is_empty());
-        assert_eq!(scripts("psql <<EOF\nDROP TABLE t;\nEOF"), ["DROP TABLE t;\n"]);
+        assert_eq!(
+            scripts("psql <<EOF\nDROP TABLE t;\nEOF"),
+            ["DROP TABLE t;\n"]
+        );
         assert!(inline("psql -f migrate.sql").is_none());
         assert!(inline("grep -c x f").is_none());
     }
@@ -589,7 +605,10 @@ mod tests {
             &shell::read_command("sqlite3 a.db '.shell rm -rf /'"),
             ShellOrigin::Command,
         );
-        assert_eq!(items.last().and_then(Item::label).as_deref(), Some("rm -rf /"));
+        assert_eq!(
+            items.last().and_then(Item::label).as_deref(),
+            Some("rm -rf /")
+        );
         // Nesting is bounded.
         let mut deep = "rm -rf /".to_string();
         for _ in 0..8 {
@@ -597,6 +616,10 @@ mod tests {
         }
         let items = shell_items(&shell::read_command(&deep), ShellOrigin::Command);
         assert!(items.iter().any(|i| i.why.contains("nested too deeply")));
-        assert!(items.iter().all(|i| i.label().as_deref() != Some("rm -rf /")));
+        assert!(
+            items
+                .iter()
+                .all(|i| i.label().as_deref() != Some("rm -rf /"))
+        );
     }
 }

@@ -6,6 +6,7 @@ mod apply;
 mod audit;
 mod check;
 mod contain;
+mod explain;
 mod plan;
 mod policy;
 
@@ -83,6 +84,9 @@ pub enum Command {
     Release(contain::ReleaseArgs),
     /// Show the containment in force: the kill switch and quarantined agents.
     Status(contain::StatusArgs),
+    /// Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and
+    /// decision that follow.
+    Explain(explain::ExplainArgs),
     /// Policies are code: test, lint and explain them.
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
@@ -180,6 +184,7 @@ fn run(cli: Cli, styles: Styles) -> Result<ExitCode, Error> {
         Command::Quarantine(args) => contain::quarantine(args),
         Command::Release(args) => contain::release(args),
         Command::Status(args) => contain::status(args),
+        Command::Explain(args) => explain::run(args, styles),
         Command::Policy(command) => policy::run(command, styles),
         Command::Completions { shell } => {
             print!("{}", completion(shell));

@@ -2,6 +2,7 @@
 //! and the JSON of SPEC section 6. It returns strings; the CLI decides where they go.
 
 pub mod audit;
+pub mod explain;
 
 use comfy_table::{Table, presets};
 use console::Style;
@@ -172,7 +173,7 @@ pub fn plan_text(eval: &Evaluation<'_>, styles: Styles) -> String {
     out
 }
 
-fn finding_line(f: &Finding) -> String {
+pub(crate) fn finding_line(f: &Finding) -> String {
     let effect = match f.tier {
         Some(t) => format!("tier {t}"),
         None => f.effect.to_string(),
@@ -331,7 +332,7 @@ struct ActionDoc<'e> {
 }
 
 #[derive(Serialize)]
-struct FindingDoc<'e> {
+pub(crate) struct FindingDoc<'e> {
     rule: &'e str,
     level: Level,
     effect: &'e str,
@@ -406,20 +407,7 @@ fn action_doc<'e>(a: &'e ActionEval<'_>) -> ActionDoc<'e> {
         tier: a.tier,
         decision: a.decision,
         classified_by,
-        findings: a
-            .findings
-            .iter()
-            .map(|f| FindingDoc {
-                rule: &f.rule,
-                level: f.level,
-                effect: f.effect,
-                message: &f.message,
-                source: &f.source,
-                tier: f.tier,
-                remediation: f.remediation.as_deref(),
-                item: f.item.as_deref(),
-            })
-            .collect(),
+        findings: a.findings.iter().map(finding_doc).collect(),
         exceptions: a
             .excepted
             .iter()
@@ -430,6 +418,19 @@ fn action_doc<'e>(a: &'e ActionEval<'_>) -> ActionDoc<'e> {
                 source: &e.source,
             })
             .collect(),
+    }
+}
+
+pub(crate) fn finding_doc(f: &Finding) -> FindingDoc<'_> {
+    FindingDoc {
+        rule: &f.rule,
+        level: f.level,
+        effect: f.effect,
+        message: &f.message,
+        source: &f.source,
+        tier: f.tier,
+        remediation: f.remediation.as_deref(),
+        item: f.item.as_deref(),
     }
 }
 

@@ -134,7 +134,9 @@ fn run(name: &str, cases: Vec<Case>) -> (String, usize) {
         };
         if wrong {
             entry.1 += 1;
-            if !(case.expect != decision && (case.expect == Expect::Allow || decision == Expect::Allow)) {
+            if !(case.expect != decision
+                && (case.expect == Expect::Allow || decision == Expect::Allow))
+            {
                 other += 1;
             }
             lines.push(format!(

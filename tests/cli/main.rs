@@ -10,6 +10,7 @@ mod apply;
 mod audit;
 mod check;
 mod corpus;
+mod explain;
 mod helpers;
 mod plan;
 mod policy;
