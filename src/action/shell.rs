@@ -139,6 +139,9 @@ fn too_large(size: usize) -> ShellReading {
     }
 }
 
+/// The error of a reading that panicked (a bug; the fuzz target and property tests look for it).
+pub const INTERNAL_ERROR: &str = "internal error while reading the shell command";
+
 /// Runs a reading and turns any panic into an error. The gate must answer on every input, and brush-parser 0.4
 /// has `unwrap()` calls reachable from odd input; this is the last line of defence behind the narrower guards
 /// around each call into brush-parser.
@@ -151,7 +154,7 @@ fn guarded(read: impl FnOnce(&mut Reader)) -> ShellReading {
         constructs: reader.constructs,
     };
     if outcome.is_err() {
-        reading.error = Some("internal error while reading the shell command".to_owned());
+        reading.error = Some(INTERNAL_ERROR.to_owned());
     }
     reading
 }
@@ -3272,7 +3275,7 @@ mod tests {
 
     // --- Properties -----------------------------------------------------------------------------------------
 
-    const INTERNAL: &str = "internal error while reading the shell command";
+    const INTERNAL: &str = INTERNAL_ERROR;
 
     /// Program names that are neither wrappers nor keywords.
     fn program_name() -> impl Strategy<Value = String> {

@@ -31,7 +31,8 @@ const STACK_PER_BYTE: usize = 128;
 const MAX_EVAL_DEPTH: usize = 200;
 
 const NO_STATEMENT: &str = "no SQL statement";
-const INTERNAL_ERROR: &str = "internal error while reading SQL";
+/// The error of a reading that panicked (a bug; the fuzz target looks for it).
+pub const INTERNAL_ERROR: &str = "internal error while reading SQL";
 
 /// The SQL dialect used to read statements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
