@@ -9,9 +9,18 @@ fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    for dialect in [Dialect::Sqlite, Dialect::Postgres, Dialect::MySql, Dialect::Generic] {
+    for dialect in [
+        Dialect::Sqlite,
+        Dialect::Postgres,
+        Dialect::MySql,
+        Dialect::Generic,
+    ] {
         let reading = read_sql(text, dialect);
-        assert_ne!(reading.error.as_deref(), Some(INTERNAL_ERROR), "{dialect}: {text:?}");
+        assert_ne!(
+            reading.error.as_deref(),
+            Some(INTERNAL_ERROR),
+            "{dialect}: {text:?}"
+        );
         if reading.error.is_some() || reading.statements.is_empty() {
             assert!(reading.tier() >= 3);
         }
