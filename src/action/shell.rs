@@ -52,6 +52,12 @@ pub struct SimpleCommand {
     /// First positional argument (git push -> "push", kubectl delete -> "delete"), after skipping the values of
     /// the global options of git, kubectl, helm, docker and podman. None if no positional.
     pub subcommand: Option<String>,
+    /// How many words of `args` come before the subcommand or the first positional: the program's
+    /// own options (`git -c k=v log` -> 2, `python3 -m pytest -x` -> 1), as opposed to those of
+    /// its subcommand, script or module.
+    pub leading: usize,
+    /// `flags` of those leading words only (`git switch -c x` has none; `git -c k=v log` has `-c`).
+    pub leading_flags: Vec<String>,
     /// Wrappers peeled off to reach this command, outermost first, e.g. ["sudo", "env"], ["bash -c"], ["xargs"],
     /// ["find -exec"], ["eval"], ["command-substitution"], ["heredoc"], ["time"].
     pub wrappers: Vec<String>,
@@ -1501,7 +1507,9 @@ impl Reader {
         dynamic_words.extend(cctx.redirect_dynamic.iter().cloned());
         let dynamic = !dynamic_words.is_empty();
         let (flags, positionals) = classify_args(program.as_deref(), &args);
-        let subcommand = subcommand(program.as_deref(), &args, &positionals);
+        let (subcommand, leading) = subcommand(program.as_deref(), &args, &positionals);
+        let leading = leading.min(args.len());
+        let leading_flags = classify_args(program.as_deref(), args.get(..leading).unwrap_or(&[])).0;
         let text = display_text(display_program, rest, cctx);
         self.commands.push(SimpleCommand {
             program,
@@ -1510,6 +1518,8 @@ impl Reader {
             flags,
             positionals,
             subcommand,
+            leading,
+            leading_flags,
             wrappers: cctx.wrappers.clone(),
             assignments: cctx.assignments.clone(),
             redirects: cctx.redirects.clone(),
@@ -2160,9 +2170,17 @@ fn classify_args(program: Option<&str>, args: &[String]) -> (Vec<String>, Vec<St
     (flags, positionals)
 }
 
-/// First positional, after the global options (and their values) of tools that have them.
-fn subcommand(program: Option<&str>, args: &[String], positionals: &[String]) -> Option<String> {
-    let with_value: &[&str] = match program? {
+/// First positional, after the global options (and their values) of tools that have them, and
+/// the index in `args` where it is (`args.len()` when there is none).
+fn subcommand(
+    program: Option<&str>,
+    args: &[String],
+    positionals: &[String],
+) -> (Option<String>, usize) {
+    let Some(program) = program else {
+        return (None, args.len());
+    };
+    let with_value: &[&str] = match program {
         "git" => &[
             "-C",
             "-c",
@@ -2191,22 +2209,29 @@ fn subcommand(program: Option<&str>, args: &[String], positionals: &[String]) ->
             "-l",
             "--log-level",
         ],
-        _ => return positionals.first().cloned(),
+        _ => {
+            // Where the first positional is: the first word that is not an option, or the one after `--`.
+            let at = args
+                .iter()
+                .position(|a| a == "--" || a.len() < 2 || !a.starts_with('-'))
+                .map_or(args.len(), |i| i + usize::from(args[i] == "--"));
+            return (positionals.first().cloned(), at);
+        }
     };
     let mut i = 0;
     while let Some(a) = args.get(i) {
         if a == "--" {
-            return args.get(i + 1).cloned();
+            return (args.get(i + 1).cloned(), i + 1);
         }
         if with_value.contains(&a.as_str()) {
             i += 2;
         } else if a.len() > 1 && a.starts_with('-') {
             i += 1;
         } else {
-            return Some(a.clone());
+            return (Some(a.clone()), i);
         }
     }
-    None
+    (None, args.len())
 }
 
 /// Quotes a word for display when a shell would not read it back as one plain word.

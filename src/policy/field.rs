@@ -93,6 +93,8 @@ pub enum Field {
     Subcommand,
     Arguments,
     Flags,
+    LeadingFlags,
+    LeadingArguments,
     Positionals,
     Wrappers,
     Writes,
@@ -199,6 +201,16 @@ pub const FIELDS: &[(&str, &[&str], &str)] = &[
         "arguments that are not flags",
     ),
     (
+        "leading_flags",
+        &["shell.exec"],
+        "flags before the subcommand, script or module: the program's own (git -c, python -c), not its subcommand's (git switch -c)",
+    ),
+    (
+        "leading_arguments",
+        &["shell.exec"],
+        "argument words before the subcommand, script or module, with option values (git -c core.pager=x log -> -c, core.pager=x)",
+    ),
+    (
         "wrappers",
         &["shell.exec"],
         "wrappers peeled off (sudo, env, bash -c, xargs, find -exec)",
@@ -230,7 +242,11 @@ pub const FIELDS: &[(&str, &[&str], &str)] = &[
         &["sql.exec", "shell.exec"],
         "statement kind: select, insert, update, delete, drop, truncate, alter, alter-drop, ...",
     ),
-    ("sql.tables", &["sql.exec", "shell.exec"], "tables the statement touches"),
+    (
+        "sql.tables",
+        &["sql.exec", "shell.exec"],
+        "tables the statement touches",
+    ),
     (
         "sql.where",
         &["sql.exec", "shell.exec"],
@@ -299,6 +315,8 @@ impl Field {
             "subcommand" => Field::Subcommand,
             "arguments" => Field::Arguments,
             "flags" => Field::Flags,
+            "leading_flags" => Field::LeadingFlags,
+            "leading_arguments" => Field::LeadingArguments,
             "positionals" => Field::Positionals,
             "wrappers" => Field::Wrappers,
             "writes" => Field::Writes,
@@ -540,6 +558,14 @@ impl Field {
             Field::Flags => shell_command
                 .iter()
                 .flat_map(|c| &c.flags)
+                .for_each(|v| text(out, v)),
+            Field::LeadingFlags => shell_command
+                .iter()
+                .flat_map(|c| &c.leading_flags)
+                .for_each(|v| text(out, v)),
+            Field::LeadingArguments => shell_command
+                .iter()
+                .flat_map(|c| c.args.get(..c.leading).unwrap_or(&[]))
                 .for_each(|v| text(out, v)),
             Field::Positionals => shell_command
                 .iter()
