@@ -302,13 +302,29 @@ fn sql_items(statement: &str, dialect: Dialect) -> Vec<Item> {
     let reading = sql::read_sql(statement, dialect);
     let mut out: Vec<Item> = Vec::with_capacity(reading.statements.len() + 1);
     if let Some(error) = &reading.error {
+        // A GRANT or REVOKE the parser cannot read (`GRANT role TO user`) still changes rights.
+        let first = statement
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty() && !l.starts_with("--"))
+            .and_then(|l| l.split_whitespace().next())
+            .map(str::to_ascii_uppercase);
+        let privileges = matches!(first.as_deref(), Some("GRANT" | "REVOKE"));
         out.push(Item {
             detail: ItemDetail::SqlUnreadable {
                 error: error.clone(),
             },
-            base: Tier::HIGH,
+            base: if privileges {
+                Tier::DESTRUCTIVE
+            } else {
+                Tier::HIGH
+            },
             floor: Tier::HIGH,
-            why: format!("the SQL cannot be read: {error}"),
+            why: if privileges {
+                format!("a GRANT or REVOKE agentgate cannot read in full changes rights: {error}")
+            } else {
+                format!("the SQL cannot be read: {error}")
+            },
         });
     }
     for stmt in reading.statements {

@@ -350,7 +350,7 @@ fn read_pragma(parser: &mut Parser) -> Result<SqlStatement, String> {
         },
     };
     Ok(SqlStatement {
-        kind: "pragma".to_string(),
+        kind: if tier == 0 { "pragma-read" } else { "pragma" }.to_string(),
         tables,
         has_where: false,
         where_always_true: false,
@@ -836,10 +836,16 @@ fn own_facts(stmt: &Statement, dialect: Dialect) -> Facts {
             {
                 Facts::new("pragma", 2, "PRAGMA changes a database setting")
             } else {
-                Facts::new("pragma", 0, "PRAGMA only reads")
+                Facts::new("pragma-read", 0, "PRAGMA only reads")
             }
         }
         Statement::Set(_) => Facts::new("set", 3, "SET changes session or server settings"),
+        Statement::Copy {
+            source: sqlparser::ast::CopySource::Query(_),
+            to: true,
+            target: sqlparser::ast::CopyTarget::Stdout,
+            ..
+        } => Facts::new("copy-read", 0, "COPY of a query to the client only reads"),
         Statement::Copy { .. } | Statement::CopyIntoSnowflake { .. } => Facts::new(
             "copy",
             3,
@@ -859,6 +865,13 @@ fn own_facts(stmt: &Statement, dialect: Dialect) -> Facts {
                     3,
                     format!("{} creates a database object", head(stmt)),
                 ),
+                "ALTER" if matches!(head(stmt).as_str(), "ALTER ROLE" | "ALTER USER") => {
+                    Facts::new(
+                        "alter-role",
+                        4,
+                        format!("{} changes a role's rights or credentials", head(stmt)),
+                    )
+                }
                 "ALTER" => Facts::new(
                     "alter",
                     3,
@@ -1393,6 +1406,20 @@ fn same_column(a: &Expr, b: &Expr) -> bool {
     }
 }
 
+/// A query that always returns at least one row: `SELECT 1`, `SELECT 'x'` (no FROM, filter or
+/// LIMIT).
+fn returns_a_row(q: &Query) -> bool {
+    let sqlparser::ast::SetExpr::Select(select) = q.body.as_ref() else {
+        return false;
+    };
+    q.limit_clause.is_none()
+        && q.fetch.is_none()
+        && select.from.is_empty()
+        && select.selection.is_none()
+        && select.having.is_none()
+        && select.qualify.is_none()
+}
+
 /// True when the expression refers to a column, a subquery, or anything else that varies by row.
 fn has_row_ref(expr: &Expr) -> bool {
     struct Finder;
@@ -1578,6 +1605,10 @@ impl Eval {
                 Ab::Exact(Val::Str(_)) => Ab::Const,
                 other => other,
             },
+            // EXISTS of a query with no FROM, WHERE, HAVING or LIMIT always finds its one row.
+            Expr::Exists { subquery, negated } if returns_a_row(subquery) => {
+                Ab::Exact(Val::Bool(!negated))
+            }
             Expr::Subquery(_) | Expr::Exists { .. } | Expr::InSubquery { .. } => Ab::Row,
             _ => self.opaque(expr),
         }
@@ -2469,11 +2500,11 @@ mod tests {
         assert_eq!((s.kind.as_str(), s.tier), ("pragma", 2));
         assert_eq!(s.text, "PRAGMA foreign_keys = OFF");
         let s = one("PRAGMA table_info(users)", Dialect::Sqlite);
-        assert_eq!((s.kind.as_str(), s.tier), ("pragma", 0));
+        assert_eq!((s.kind.as_str(), s.tier), ("pragma-read", 0));
         assert_eq!(s.tables, strs(&["users"]));
         assert_eq!(
             kind_tier("PRAGMA main.journal_mode", Dialect::Sqlite),
-            ("pragma".into(), 0)
+            ("pragma-read".into(), 0)
         );
         assert_eq!(
             kind_tier("PRAGMA cache_size = -2000", Dialect::Sqlite),
@@ -2486,6 +2517,43 @@ mod tests {
         assert_eq!(
             kind_tier("PRAGMA writable_schema = 1", Dialect::Sqlite),
             ("pragma".into(), 3)
+        );
+    }
+
+    #[test]
+    fn exists_of_a_constant_query_is_always_true() {
+        for sql in [
+            "DELETE FROM t WHERE EXISTS (SELECT 1)",
+            "UPDATE t SET a = 1 WHERE NOT NOT EXISTS (SELECT 'x')",
+            "DELETE FROM t WHERE id = 3 OR EXISTS (SELECT 1)",
+        ] {
+            assert_eq!(kind_tier(sql, Dialect::Sqlite).1, 4, "{sql}")
+        }
+        for sql in [
+            "DELETE FROM t WHERE EXISTS (SELECT 1 FROM u WHERE u.id = t.id)",
+            "DELETE FROM t WHERE NOT EXISTS (SELECT 1)",
+            "DELETE FROM t WHERE EXISTS (SELECT 1 LIMIT 0)",
+        ] {
+            assert_ne!(kind_tier(sql, Dialect::Sqlite).1, 4, "{sql}")
+        }
+    }
+
+    #[test]
+    fn role_changes_and_copies_to_the_client() {
+        assert_eq!(
+            kind_tier("ALTER ROLE agent WITH SUPERUSER", Dialect::Postgres),
+            ("alter-role".into(), 4)
+        );
+        assert_eq!(
+            kind_tier(
+                "COPY (SELECT * FROM t) TO STDOUT WITH CSV",
+                Dialect::Postgres
+            ),
+            ("copy-read".into(), 0)
+        );
+        assert_eq!(
+            kind_tier("COPY t FROM '/tmp/x.csv'", Dialect::Postgres),
+            ("copy".into(), 3)
         );
     }
 

@@ -612,10 +612,14 @@ impl Field {
                 }
             }
             Field::SqlKind => statement.iter().for_each(|st| text(out, &st.kind)),
-            Field::SqlTables => statement
-                .iter()
-                .flat_map(|st| &st.tables)
-                .for_each(|t| text(out, t)),
+            // A schema-qualified table (`main.users`, `public.users`) is also its bare name, so a
+            // list of table names cannot be dodged with a prefix.
+            Field::SqlTables => statement.iter().flat_map(|st| &st.tables).for_each(|t| {
+                text(out, t);
+                if let Some((_, bare)) = t.rsplit_once('.') {
+                    text(out, bare);
+                }
+            }),
             Field::SqlWhere => statement
                 .iter()
                 .for_each(|st| out.push(Val::Bool(st.has_where))),
