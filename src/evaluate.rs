@@ -331,7 +331,7 @@ fn evaluate_action<'p>(
     let mut base = Tier::READ_ONLY;
     let mut findings: Vec<Finding> = Vec::new();
     let mut excepted: Vec<Excepted> = Vec::new();
-    let mut views = Vec::with_capacity(items.len());
+    let mut outcomes = Vec::with_capacity(items.len());
     let several = items.len() > 1;
     for item in &items {
         let subject = Subject {
@@ -345,7 +345,11 @@ fn evaluate_action<'p>(
         let outcome = policy.apply(subject, today);
         base = base.max(item.base);
         tier = tier.max(outcome.tier);
-        let label = item.label();
+        let label = if several && !outcome.hits.is_empty() {
+            item.label()
+        } else {
+            None
+        };
         for hit in &outcome.hits {
             let rule = &policy.rules[hit.rule];
             if let Some(e) = hit.excepted_by {
@@ -380,17 +384,14 @@ fn evaluate_action<'p>(
                 },
             });
         }
-        views.push(ItemView {
-            label,
-            tier: outcome.tier,
-            why: item.why.clone(),
-            classified_by: outcome
+        outcomes.push((
+            outcome.tier,
+            outcome
                 .classified_by
                 .iter()
                 .map(|i| policy.rules[*i].id.clone())
-                .collect(),
-            detail: item.detail.clone(),
-        });
+                .collect::<Vec<_>>(),
+        ));
     }
     scan_secrets(
         policy,
@@ -401,6 +402,18 @@ fn evaluate_action<'p>(
         &mut findings,
         &mut excepted,
     );
+    // The items move into the views: a shell command's reading is not copied.
+    let views = items
+        .into_iter()
+        .zip(outcomes)
+        .map(|(item, (tier, classified_by))| ItemView {
+            label: item.label(),
+            tier,
+            why: item.why,
+            classified_by,
+            detail: item.detail,
+        })
+        .collect();
     let denied = findings.iter().any(Finding::denies);
     let decision = if denied {
         Decision::Deny

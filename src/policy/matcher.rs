@@ -48,6 +48,9 @@ pub enum Test {
     Eq(Lit),
     In(Vec<Lit>),
     NotIn(Vec<Lit>),
+    /// `In`/`NotIn` of many strings (program lists): a hash lookup instead of a scan.
+    InSet(StrSet),
+    NotInSet(StrSet),
     /// Indexes into the slot's glob set; any of them.
     Glob(Vec<usize>),
     NotGlob(Vec<usize>),
@@ -56,6 +59,49 @@ pub enum Test {
     NotRegex(Vec<usize>),
     Cmp(CmpOp, f64),
     Exists(bool),
+}
+
+/// A list of string literals, looked up by hash; other values compare as [`equals`] would.
+#[derive(Debug, Clone)]
+pub struct StrSet {
+    set: std::collections::HashSet<String>,
+    lits: Vec<Lit>,
+}
+
+impl StrSet {
+    /// Lists this long, all strings, are looked up by hash.
+    const MIN: usize = 8;
+
+    fn new(lits: &[Lit]) -> Option<StrSet> {
+        let set = lits
+            .iter()
+            .map(|l| match l {
+                Lit::Str(s) => Some(s.clone()),
+                _ => None,
+            })
+            .collect::<Option<std::collections::HashSet<String>>>()?;
+        (lits.len() >= Self::MIN).then(|| StrSet {
+            set,
+            lits: lits.to_vec(),
+        })
+    }
+
+    fn contains(&self, v: &Val<'_>) -> bool {
+        match v {
+            Val::Str(s) => self.set.contains(s.as_ref()),
+            other => self.lits.iter().any(|l| equals(other, l)),
+        }
+    }
+}
+
+/// `In` or `NotIn` of `lits`, by hash when the list is long.
+fn membership(lits: Vec<Lit>, negated: bool) -> Test {
+    match (StrSet::new(&lits), negated) {
+        (Some(set), false) => Test::InSet(set),
+        (Some(set), true) => Test::NotInSet(set),
+        (None, false) => Test::In(lits),
+        (None, true) => Test::NotIn(lits),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -232,7 +278,7 @@ impl SlotsBuilder {
                 if lits.is_empty() {
                     return Err("an empty list matches nothing".into());
                 }
-                Ok(leaf(Test::In(lits)))
+                Ok(leaf(membership(lits, false)))
             }
             Value::Object(ops) => {
                 if ops.is_empty() {
@@ -251,11 +297,7 @@ impl SlotsBuilder {
                                 .filter(|l| !l.is_empty())
                                 .ok_or_else(|| format!("`{op}` takes a non-empty list"))?;
                             let lits = list.iter().map(literal).collect::<Result<_, _>>()?;
-                            if op == "in" {
-                                Test::In(lits)
-                            } else {
-                                Test::NotIn(lits)
-                            }
+                            membership(lits, op == "not_in")
                         }
                         "glob" | "not_glob" => {
                             let idx = strings(arg, op)?
@@ -523,6 +565,8 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                     .values(*slot)
                     .iter()
                     .any(|v| !lits.iter().any(|l| equals(v, l))),
+                Test::InSet(set) => self.values(*slot).iter().any(|v| set.contains(v)),
+                Test::NotInSet(set) => self.values(*slot).iter().any(|v| !set.contains(v)),
                 Test::Glob(idx) => {
                     let hits = self.glob_hits(*slot);
                     idx.iter().any(|i| hits.get(*i).copied().unwrap_or(false))

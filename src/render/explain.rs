@@ -265,12 +265,6 @@ pub fn text(input: &Input<'_>, eval: &ActionEval<'_>, scanner: &Scanner, styles:
             }
             _ => {}
         }
-        let how = if item.classified_by.is_empty() {
-            redact(&item.why)
-        } else {
-            format!("classified by {}", item.classified_by.join(", "))
-        };
-        field(&mut out, "tier", format!("{}: {how}", item.tier));
         let several = eval.items.len() > 1;
         let rules: Vec<&str> = eval
             .findings
@@ -280,7 +274,18 @@ pub fn text(input: &Input<'_>, eval: &ActionEval<'_>, scanner: &Scanner, styles:
             })
             .map(|f| f.rule.as_str())
             .collect();
-        field(&mut out, "rules", rules.join(", "));
+        let raised = if rules.is_empty() {
+            String::new()
+        } else {
+            format!(" (rules: {})", rules.join(", "))
+        };
+        field(&mut out, "tier", format!("{}{raised}", item.tier));
+        let read = if item.classified_by.is_empty() {
+            redact(&item.why)
+        } else {
+            format!("classified by {}", item.classified_by.join(", "))
+        };
+        field(&mut out, "read as", read);
     }
     if eval.findings.is_empty() {
         out.push_str("rules: none fired\n");
