@@ -2,7 +2,12 @@
 //! (`fixtures/corpus/shell.yaml`), read alone (parse and unwrap, one core) and classified by the
 //! embedded policy pack (items, rules, surfaces, secrets scan; `evaluate` on both cores, plans of
 //! 1,000 actions). `cargo bench --bench classify`.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    clippy::panic
+)]
 
 use std::time::{Duration, Instant};
 

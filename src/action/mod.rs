@@ -18,6 +18,9 @@ pub enum ShellOrigin {
     Rollback,
 }
 
+// A shell command is the common item and lives as long as its evaluation: boxing it would add an
+// allocation per sub-command for no gain.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum ItemDetail {
     /// The action as a whole (files, HTTP, calls, unknown tools).

@@ -210,6 +210,7 @@ struct RawHours {
 fn builtin_level(kind: &str) -> Level {
     match kind {
         "password-assignment"
+        | "cli-password"
         | "connection-string"
         | "generic-high-entropy"
         | "stripe-test-key" => Level::SoftMandatory,

@@ -160,6 +160,25 @@ fn secrets_never_show_and_bad_input_is_an_error() {
             .nowhere(token)
             .stdout_has("REDACTED");
     }
+    agentgate(&[
+        "explain",
+        "--http",
+        "GET https://admin:Hunter2-xyz@api.acme-corp.io/v1",
+    ])
+    .run()
+    .code(0)
+    .nowhere("Hunter2-xyz")
+    .stdout_has("http-credentials-in-url")
+    .stdout_has("decision: deny");
+    agentgate(&[
+        "explain",
+        "--shell",
+        "mysql -uroot -pS3cr3tPw -e 'SELECT 1'",
+    ])
+    .run()
+    .code(0)
+    .nowhere("S3cr3tPw")
+    .stdout_has("secret-cli-password");
     agentgate(&["explain", "--http", "GET"])
         .run()
         .code(1)
