@@ -303,22 +303,10 @@ fn clean_text(r: &mut Rng, bytes: usize) -> String {
     out
 }
 
-/// CRC-32 (IEEE), for well-formed GitHub/npm tokens.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = (crc >> 1) ^ (0xEDB8_8320 & (crc & 1).wrapping_neg());
-        }
-    }
-    !crc
-}
-
 fn checksummed(r: &mut Rng, prefix: &str) -> String {
     const B62: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
     let random = r.chars(ALNUM, 30);
-    let mut n = crc32(random.as_bytes());
+    let mut n = agentgate::secrets::crc32(random.as_bytes());
     let mut check = [b'0'; 6];
     for slot in check.iter_mut().rev() {
         *slot = B62[(n % 62) as usize];

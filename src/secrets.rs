@@ -577,7 +577,7 @@ fn is_word_like(v: &str, lowercase_words: bool) -> bool {
 
 /// CRC-32 (IEEE 802.3, reflected, polynomial 0xEDB88320: zlib's, `binascii.crc32`'s).
 /// Bitwise: the checksummed parts are 30 bytes, a table would not pay for itself.
-fn crc32(bytes: &[u8]) -> u32 {
+pub fn crc32(bytes: &[u8]) -> u32 {
     let mut crc = !0u32;
     for &b in bytes {
         crc ^= u32::from(b);

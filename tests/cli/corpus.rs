@@ -230,22 +230,21 @@ fn sql_cases() -> Vec<Case> {
         .collect()
 }
 
-#[test]
-fn shell_corpus_is_read_as_labelled() {
-    let cases = shell_cases();
+/// Evaluate a corpus, print its report, fail on any disagreement or when it is too small.
+fn check(name: &str, cases: Vec<Case>, at_least: usize) {
     let n = cases.len();
-    let (report, wrong) = run("shell corpus", cases);
+    let (report, wrong) = run(name, cases);
     println!("{report}");
     assert_eq!(wrong, 0, "{report}");
-    assert!(n >= 400, "only {n} shell cases");
+    assert!(n >= at_least, "only {n} cases in the {name}");
+}
+
+#[test]
+fn shell_corpus_is_read_as_labelled() {
+    check("shell corpus", shell_cases(), 400);
 }
 
 #[test]
 fn sql_corpus_is_read_as_labelled() {
-    let cases = sql_cases();
-    let n = cases.len();
-    let (report, wrong) = run("SQL corpus", cases);
-    println!("{report}");
-    assert_eq!(wrong, 0, "{report}");
-    assert!(n >= 100, "only {n} SQL cases");
+    check("SQL corpus", sql_cases(), 100);
 }
