@@ -357,41 +357,122 @@ fn sql_items(statement: &str, dialect: Dialect) -> Vec<Item> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InlineSql {
     pub dialect: Dialect,
-    /// Each `-c`/`-e` value or `sqlite3` argument, in order.
+    /// Each `-c`/`-e` value, `sqlite3 -cmd` value or `sqlite3` argument, in order.
     pub scripts: Vec<String>,
+    /// The heredoc or here-string the client reads when the command line gives it no SQL.
+    pub stdin: Option<String>,
 }
 
-/// The SQL a database client runs from its command line: `psql -c`, `mysql -e`, `sqlite3 DB SQL`.
-/// None when the command is not such a client or gives no inline SQL (a script file, standard
-/// input, an interactive session): rules classify those as they are.
+/// What agentgate knows of a database client's options. An option not listed here (a script
+/// file, an init command, an output file...) leaves the client unread: tier 3, as any program.
+struct Client {
+    dialect: Dialect,
+    /// The short option whose value is SQL (`c` for psql, `e` for mysql).
+    sql_short: Option<char>,
+    /// The long option whose value is SQL.
+    sql_long: &'static str,
+    /// Short options taking a value, attached (`-Uapp`) or as the next word.
+    short_value: &'static str,
+    /// Short options without a value that do not change what runs.
+    short_plain: &'static str,
+    /// Long options taking a value (`--host h` or `--host=h`).
+    long_value: &'static [&'static str],
+    /// Long options without a value that do not change what runs.
+    long_plain: &'static [&'static str],
+}
+
+const PSQL: Client = Client {
+    dialect: Dialect::Postgres,
+    sql_short: Some('c'),
+    sql_long: "--command",
+    short_value: "cdhpUvPFR",
+    short_plain: "XqAtxaeEnbwW",
+    long_value: &[
+        "--command",
+        "--dbname",
+        "--host",
+        "--port",
+        "--username",
+        "--variable",
+        "--set",
+        "--pset",
+        "--field-separator",
+        "--record-separator",
+    ],
+    long_plain: &[
+        "--no-psqlrc",
+        "--quiet",
+        "--no-align",
+        "--tuples-only",
+        "--expanded",
+        "--no-password",
+        "--password",
+        "--echo-all",
+        "--echo-queries",
+        "--echo-errors",
+        "--csv",
+        "--html",
+    ],
+};
+
+const MYSQL: Client = Client {
+    dialect: Dialect::MySql,
+    sql_short: Some('e'),
+    sql_long: "--execute",
+    short_value: "euhPDS",
+    short_plain: "BNstrvEHXnq",
+    long_value: &[
+        "--execute",
+        "--user",
+        "--host",
+        "--port",
+        "--database",
+        "--socket",
+        "--protocol",
+    ],
+    long_plain: &[
+        "--password",
+        "--batch",
+        "--skip-column-names",
+        "--silent",
+        "--table",
+        "--raw",
+        "--vertical",
+        "--html",
+        "--xml",
+        "--quick",
+        "--unbuffered",
+    ],
+};
+
+/// The SQL a database client runs from its command line (`psql -c`, `mysql -e`, `sqlite3 DB SQL`)
+/// or from a heredoc. None when the command is not such a client, gives no SQL agentgate can
+/// see (a script file, a pipe, an interactive session), or uses an option agentgate does not
+/// know: rules classify those as any program (tier 3 unless one says otherwise).
 pub fn inline_sql(command: &SimpleCommand) -> Option<InlineSql> {
     let program = command.program.as_deref()?;
-    let (dialect, scripts) = match program {
-        "psql" | "pgcli" => (
-            Dialect::Postgres,
-            option_values(&command.args, "c", "cdfhpUvPoLTFRS", "--command"),
-        ),
-        "mysql" | "mariadb" => (
-            Dialect::MySql,
-            option_values(&command.args, "e", "euhPDSO", "--execute"),
-        ),
-        "sqlite3" => (Dialect::Sqlite, sqlite3_scripts(&command.args)),
+    let (dialect, scripts, reads_stdin) = match program {
+        "psql" | "pgcli" => client_scripts(&command.args, &PSQL)?,
+        "mysql" | "mariadb" => client_scripts(&command.args, &MYSQL)?,
+        "sqlite3" => sqlite3_scripts(&command.args)?,
         _ => return None,
     };
-    // Without SQL on the command line, a client reads it from standard input: a heredoc or
-    // here-string is read too (a file or a pipe is not known, and stays unclassified).
-    let scripts = if scripts.is_empty() {
-        command.heredoc.iter().cloned().collect()
+    let stdin = if reads_stdin {
+        // Standard input from a file, a pipe or a terminal is not known.
+        Some(command.heredoc.clone()?)
     } else {
-        scripts
+        None
     };
-    (!scripts.is_empty()).then_some(InlineSql { dialect, scripts })
+    (!scripts.is_empty() || stdin.is_some()).then_some(InlineSql {
+        dialect,
+        scripts,
+        stdin,
+    })
 }
 
-/// Values of the short option `letter` (in getopt clusters, `-Xc SQL`, `-cSQL`) and of the long
-/// option `long` (`--command SQL`, `--command=SQL`). `with_value` lists the short options that
-/// take a value, so that `-U c` is not read as `-c`. Options end at `--`.
-fn option_values(args: &[String], letter: &str, with_value: &str, long: &str) -> Vec<String> {
+/// The SQL values of a psql- or mysql-like command line, and whether it reads standard input
+/// (no SQL option given). None on an option this reading does not know.
+fn client_scripts(args: &[String], c: &Client) -> Option<(Dialect, Vec<String>, bool)> {
     let mut out = Vec::new();
     let mut i = 0;
     while let Some(a) = args.get(i) {
@@ -399,80 +480,110 @@ fn option_values(args: &[String], letter: &str, with_value: &str, long: &str) ->
         if a == "--" {
             break;
         }
-        if let Some(rest) = a.strip_prefix("--") {
-            if rest == &long[2..] {
-                out.extend(args.get(i).cloned());
-                i += 1;
-            } else if let Some(v) = a.strip_prefix(long).and_then(|r| r.strip_prefix('=')) {
-                out.push(v.to_owned());
+        if a.starts_with("--") {
+            let (name, attached) = match a.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_owned())),
+                None => (a.as_str(), None),
+            };
+            if c.long_value.contains(&name) {
+                let value = match attached {
+                    Some(v) => v,
+                    None => {
+                        i += 1;
+                        args.get(i - 1)?.clone()
+                    }
+                };
+                if name == c.sql_long {
+                    out.push(value);
+                }
+            } else if !(c.long_plain.contains(&name)
+                || (name == "--password" && attached.is_some()))
+            {
+                return None;
             }
             continue;
         }
         let Some(cluster) = a.strip_prefix('-').filter(|c| !c.is_empty()) else {
             continue;
         };
-        // `-p` of mysql takes its value attached or not at all.
-        if letter == "e" && cluster.starts_with('p') {
-            continue;
-        }
-        for (at, c) in cluster.char_indices() {
-            if !with_value.contains(c) {
-                continue;
+        for (at, ch) in cluster.char_indices() {
+            let rest = &cluster[at + ch.len_utf8()..];
+            // mysql's -p takes its password attached, or none (it prompts).
+            if c.dialect == Dialect::MySql && ch == 'p' {
+                break;
             }
-            let attached = &cluster[at + c.len_utf8()..];
-            let value = if attached.is_empty() {
-                i += 1;
-                args.get(i - 1).cloned()
-            } else {
-                Some(attached.to_owned())
-            };
-            if letter.starts_with(c) {
-                out.extend(value);
+            if c.short_value.contains(ch) {
+                let value = if rest.is_empty() {
+                    i += 1;
+                    args.get(i - 1)?.clone()
+                } else {
+                    rest.to_owned()
+                };
+                if c.sql_short == Some(ch) {
+                    out.push(value);
+                }
+                break;
             }
-            break;
+            if !c.short_plain.contains(ch) {
+                return None;
+            }
         }
     }
-    out
+    let reads_stdin = out.is_empty();
+    Some((c.dialect, out, reads_stdin))
 }
 
-/// `sqlite3 [OPTIONS] DB [SQL...]`: the SQL arguments after the database, and `-cmd` values.
-/// Dot-commands (`.tables`, `.shell rm x`) are kept: they are read as unparseable SQL, and
-/// [`client_sql_items`] gives the read-only ones their tier.
-fn sqlite3_scripts(args: &[String]) -> Vec<String> {
-    const WITH_VALUE: [&str; 11] = [
-        "-cmd",
-        "-separator",
-        "-newline",
-        "-nullvalue",
-        "-init",
-        "-vfs",
-        "-maxsize",
-        "-mmap",
-        "-lookaside",
-        "-pagecache",
-        "-heap",
+/// `sqlite3 [OPTIONS] DB [SQL...]`: the `-cmd` values and the SQL arguments after the database,
+/// and whether it reads standard input (no SQL argument). None on an option not known to be
+/// harmless (`-init FILE`, `-A`, `-vfs`...).
+fn sqlite3_scripts(args: &[String]) -> Option<(Dialect, Vec<String>, bool)> {
+    const WITH_VALUE: [&str; 4] = ["-cmd", "-separator", "-newline", "-nullvalue"];
+    const PLAIN: [&str; 18] = [
+        "-header",
+        "-noheader",
+        "-csv",
+        "-json",
+        "-line",
+        "-list",
+        "-box",
+        "-table",
+        "-markdown",
+        "-column",
+        "-quote",
+        "-ascii",
+        "-html",
+        "-readonly",
+        "-bail",
+        "-batch",
+        "-echo",
+        "-safe",
     ];
     let mut out = Vec::new();
     let mut database = false;
+    let mut sql_args = 0;
     let mut i = 0;
     while let Some(a) = args.get(i) {
         i += 1;
         if !database && a.starts_with('-') && a.len() > 1 {
             let name = format!("-{}", a.trim_start_matches('-'));
             if WITH_VALUE.contains(&name.as_str()) {
+                let value = args.get(i)?;
                 if name == "-cmd" {
-                    out.extend(args.get(i).cloned());
+                    out.push(value.clone());
                 }
                 i += 1;
+            } else if !PLAIN.contains(&name.as_str()) {
+                return None;
             }
             continue;
         }
         if database {
             out.push(a.clone());
+            sql_args += 1;
         }
         database = true;
     }
-    out
+    Some((Dialect::Sqlite, out, sql_args == 0))
 }
 
 /// sqlite3 dot-commands that only show things.
@@ -492,43 +603,15 @@ const SQLITE_READ_DOTS: [&str; 12] = [
 ];
 
 /// Items for the SQL a database client runs. It runs outside agentgate's transaction, so a
-/// statement that writes cannot be rolled back: tier 3 at least.
+/// statement that writes cannot be rolled back: tier 3 at least, and no rule lowers it.
 fn client_sql_items(inline: &InlineSql, origin: ShellOrigin, depth: usize) -> Vec<Item> {
+    let sqlite = inline.dialect == Dialect::Sqlite;
     let mut out = Vec::new();
-    for script in &inline.scripts {
-        let trimmed = script.trim();
-        if let Some(dot) = trimmed.strip_prefix('.') {
-            let name = format!(".{}", dot.split_whitespace().next().unwrap_or(""));
-            // `.shell CMD` and `.system CMD` run CMD through the shell: read it as one.
-            if matches!(name.as_str(), ".shell" | ".system") {
-                let script = dot[name.len() - 1..].trim_start();
-                if depth < MAX_CLIENT_NESTING {
-                    let reading = shell::read_command(script);
-                    out.extend(shell_items_nested(&reading, origin, depth + 1));
-                } else {
-                    out.push(Item {
-                        detail: ItemDetail::Whole,
-                        base: Tier::HIGH,
-                        floor: Tier::HIGH,
-                        why: format!("sqlite3 `{name}` nested too deeply to read"),
-                    });
-                }
-                continue;
+    let sql = |text: &str, out: &mut Vec<Item>| {
+        for mut item in sql_items(text, inline.dialect) {
+            if item.base > Tier::READ_ONLY {
+                item.floor = Tier::HIGH;
             }
-            let read = SQLITE_READ_DOTS.contains(&name.as_str());
-            out.push(Item {
-                detail: ItemDetail::Whole,
-                base: if read { Tier::READ_ONLY } else { Tier::HIGH },
-                floor: if read { Tier::READ_ONLY } else { Tier::HIGH },
-                why: if read {
-                    format!("sqlite3 `{name}` shows the database")
-                } else {
-                    format!("sqlite3 `{name}` may write files or run programs")
-                },
-            });
-            continue;
-        }
-        for mut item in sql_items(script, inline.dialect) {
             if item.base > Tier::READ_ONLY && item.base < Tier::HIGH {
                 item.base = Tier::HIGH;
                 item.why = format!(
@@ -538,8 +621,72 @@ fn client_sql_items(inline: &InlineSql, origin: ShellOrigin, depth: usize) -> Ve
             }
             out.push(item);
         }
+    };
+    for script in &inline.scripts {
+        if sqlite && script.trim_start().starts_with('.') {
+            out.extend(dot_command(script, origin, depth));
+        } else {
+            sql(script, &mut out);
+        }
+    }
+    if let Some(stdin) = &inline.stdin {
+        if !sqlite {
+            sql(stdin, &mut out);
+            return out;
+        }
+        // sqlite3 reads dot-commands line by line between statements.
+        let mut pending = String::new();
+        for line in stdin.lines() {
+            if line.trim_start().starts_with('.') {
+                if !pending.trim().is_empty() {
+                    sql(&pending, &mut out);
+                }
+                pending.clear();
+                out.extend(dot_command(line, origin, depth));
+            } else {
+                pending.push_str(line);
+                pending.push('\n');
+            }
+        }
+        if !pending.trim().is_empty() || out.is_empty() {
+            sql(&pending, &mut out);
+        }
     }
     out
+}
+
+/// One sqlite3 dot-command. sqlite3 accepts unique prefixes (`.sh` is `.shell`); `.shell CMD`
+/// and `.system CMD` run CMD through the shell and are read as shell.
+fn dot_command(text: &str, origin: ShellOrigin, depth: usize) -> Vec<Item> {
+    let rest = text.trim_start().trim_start_matches('.').trim_start();
+    let (name, arg) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+    let lower = name.to_ascii_lowercase();
+    let item = |tier: Tier, why: String| Item {
+        detail: ItemDetail::Whole,
+        base: tier,
+        floor: tier,
+        why,
+    };
+    if lower.len() >= 2 && ("shell".starts_with(&lower) || "system".starts_with(&lower)) {
+        if depth < MAX_CLIENT_NESTING {
+            return shell_items_nested(&shell::read_command(arg.trim()), origin, depth + 1);
+        }
+        return vec![item(
+            Tier::HIGH,
+            format!("sqlite3 `.{name}` nested too deeply to read"),
+        )];
+    }
+    if SQLITE_READ_DOTS.contains(&format!(".{lower}").as_str()) {
+        vec![item(
+            Tier::READ_ONLY,
+            format!("sqlite3 `.{name}` shows the database"),
+        )]
+    } else {
+        vec![item(
+            Tier::HIGH,
+            format!("sqlite3 `.{name}` may write files or run programs"),
+        )]
+    }
 }
 
 fn http_item(method: &str) -> Item {
@@ -601,12 +748,49 @@ mod tests {
             [".mode csv", "SELECT 1"]
         );
         assert!(scripts("sqlite3 app.db").is_empty());
-        assert_eq!(
-            scripts("psql <<EOF\nDROP TABLE t;\nEOF"),
-            ["DROP TABLE t;\n"]
-        );
+        let stdin = inline("psql <<EOF\nDROP TABLE t;\nEOF").and_then(|i| i.stdin);
+        assert_eq!(stdin.as_deref(), Some("DROP TABLE t;\n"));
         assert!(inline("psql -f migrate.sql").is_none());
         assert!(inline("grep -c x f").is_none());
+    }
+
+    #[test]
+    fn clients_with_options_or_input_agentgate_cannot_read_stay_unread() {
+        // Each of these runs SQL agentgate does not see: the client stays tier 3.
+        for src in [
+            "sqlite3 -cmd .tables app.db",
+            "sqlite3 -cmd .tables app.db < evil.sql",
+            "psql -S -c 'DELETE FROM users' -c 'SELECT 1'",
+            "psql --comm 'DELETE FROM users' -c 'SELECT 1'",
+            "psql -f x.sql -c 'SELECT 1'",
+            "psql -o /etc/x -c 'SELECT 1'",
+            "mysql --init-command='DELETE FROM t' -e 'SELECT 1'",
+            "sqlite3 -init evil.sql app.db 'SELECT 1'",
+            "psql",
+        ] {
+            assert_eq!(tiers(src).iter().max(), Some(&3), "{src}");
+        }
+        // The SQL a heredoc gives is read even after -cmd, and line by line after dot-commands.
+        for src in [
+            "sqlite3 -cmd .tables app.db <<EOF\nDELETE FROM t;\nEOF",
+            "sqlite3 app.db <<EOF\n.headers on\nDELETE FROM t;\nEOF",
+        ] {
+            assert_eq!(tiers(src).iter().max(), Some(&4), "{src}");
+        }
+        // Spaces after the dot and unique prefixes still name `.shell`; odd spaces never panic.
+        for src in [
+            "sqlite3 a.db '.  shell rm -rf /'",
+            "sqlite3 a.db '.sh rm -rf /'",
+        ] {
+            let items = shell_items(&shell::read_command(src), ShellOrigin::Command);
+            assert!(
+                items
+                    .iter()
+                    .any(|i| i.label().as_deref() == Some("rm -rf /")),
+                "{src}"
+            );
+        }
+        assert!(!tiers("sqlite3 a.db '.\u{a0}\u{a0}\u{3000}shell x'").is_empty());
     }
 
     #[test]

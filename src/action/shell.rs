@@ -2210,12 +2210,43 @@ fn subcommand(
             "--log-level",
         ],
         _ => {
-            // Where the first positional is: the first word that is not an option, or the one after `--`.
-            let at = args
-                .iter()
-                .position(|a| a == "--" || a.len() < 2 || !a.starts_with('-'))
-                .map_or(args.len(), |i| i + usize::from(args[i] == "--"));
-            return (positionals.first().cloned(), at);
+            // Where the program's own options end: at the first word that is neither an option
+            // nor the value of one of the interpreter options known to take one (`python3 -W
+            // ignore -c CODE`), or after `--`.
+            let takes_value: &[&str] = match program {
+                "python" | "python3" | "python2" | "pypy3" => &["-W", "-X", "-Q"],
+                "node" | "nodejs" => &[
+                    "-r",
+                    "--require",
+                    "--import",
+                    "--loader",
+                    "--experimental-loader",
+                    "-C",
+                    "--conditions",
+                    "--input-type",
+                    "--title",
+                    "--env-file",
+                ],
+                "perl" => &["-I", "-M", "-m"],
+                "ruby" => &["-I", "-r", "-C", "-E", "-F"],
+                "php" => &["-d", "-c", "-z"],
+                _ => &[],
+            };
+            let mut i = 0;
+            while let Some(a) = args.get(i) {
+                if a == "--" {
+                    i += 1;
+                    break;
+                }
+                if takes_value.contains(&a.as_str()) {
+                    i += 2;
+                } else if a.len() > 1 && a.starts_with('-') {
+                    i += 1;
+                } else {
+                    break;
+                }
+            }
+            return (positionals.first().cloned(), i.min(args.len()));
         }
     };
     let mut i = 0;

@@ -48,8 +48,45 @@ struct InputDoc<'e> {
     tool: &'e str,
 }
 
+/// The secret values the scanner finds in the whole input. Some are only recognised in context
+/// (`curl -u user:PASS`), so each piece shown is masked with them as well as scanned itself.
+fn secrets_of(input: &str, scanner: &Scanner) -> Vec<String> {
+    scanner
+        .scan(input)
+        .iter()
+        .filter_map(|m| input.get(m.start..m.end))
+        .filter(|v| v.len() >= 3)
+        .map(str::to_owned)
+        .collect()
+}
+
+/// `text` with every secret hidden: what the scanner finds in it, and the input's secrets.
+fn mask(scanner: &Scanner, secrets: &[String], text: &str) -> String {
+    let mut out = scanner.redact(text).into_owned();
+    for secret in secrets {
+        if out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), "[REDACTED]");
+        }
+    }
+    out
+}
+
+/// A command's normalised flags, unless one of its words carries a secret: `-pS3cret` splits
+/// into flags that spell the password.
+fn shown_flags(c: &SimpleCommand, secrets: &[String]) -> Vec<String> {
+    if c.args
+        .iter()
+        .any(|a| secrets.iter().any(|s| a.contains(s.as_str())))
+    {
+        vec!["[REDACTED: a word holds a secret]".to_owned()]
+    } else {
+        c.flags.clone()
+    }
+}
+
 pub fn json(input: &Input<'_>, eval: &ActionEval<'_>, scanner: &Scanner) -> String {
-    let redact = |s: &str| scanner.redact(s).into_owned();
+    let secrets = secrets_of(input.text, scanner);
+    let redact = |s: &str| mask(scanner, &secrets, s);
     let doc = ExplainDoc {
         version: VERSION,
         input: InputDoc {
@@ -63,7 +100,7 @@ pub fn json(input: &Input<'_>, eval: &ActionEval<'_>, scanner: &Scanner) -> Stri
         items: eval
             .items
             .iter()
-            .map(|i| item_json(i, &eval.proposed.kind, &redact))
+            .map(|i| item_json(i, &eval.proposed.kind, &redact, &secrets))
             .collect(),
         findings: eval.findings.iter().map(finding_doc).collect(),
         tier: eval.tier,
@@ -74,10 +111,15 @@ pub fn json(input: &Input<'_>, eval: &ActionEval<'_>, scanner: &Scanner) -> Stri
     out
 }
 
-fn item_json(item: &ItemView, kind: &ActionKind, redact: &dyn Fn(&str) -> String) -> Value {
+fn item_json(
+    item: &ItemView,
+    kind: &ActionKind,
+    redact: &dyn Fn(&str) -> String,
+    secrets: &[String],
+) -> Value {
     let mut doc = match &item.detail {
         ItemDetail::Shell { command, origin } => {
-            let mut v = command_json(command, redact);
+            let mut v = command_json(command, redact, secrets);
             v["origin"] = json!(match origin {
                 crate::action::ShellOrigin::Command => "command",
                 crate::action::ShellOrigin::Rollback => "rollback",
@@ -117,7 +159,7 @@ fn item_json(item: &ItemView, kind: &ActionKind, redact: &dyn Fn(&str) -> String
     doc
 }
 
-fn command_json(c: &SimpleCommand, redact: &dyn Fn(&str) -> String) -> Value {
+fn command_json(c: &SimpleCommand, redact: &dyn Fn(&str) -> String, secrets: &[String]) -> Value {
     let list = |v: &[String]| v.iter().map(|s| redact(s)).collect::<Vec<_>>();
     json!({
         "kind": "command",
@@ -125,9 +167,9 @@ fn command_json(c: &SimpleCommand, redact: &dyn Fn(&str) -> String) -> Value {
         "program": c.program.as_deref().map(redact),
         "program_path": c.program_path.as_deref().map(redact),
         "subcommand": c.subcommand.as_deref().map(redact),
-        "flags": list(&c.flags),
+        "flags": list(&shown_flags(c, secrets)),
         "positionals": list(&c.positionals),
-        "wrappers": c.wrappers,
+        "wrappers": list(&c.wrappers),
         // Values of assignments may be credentials: names only.
         "assignments": c.assignments.iter().map(|(n, _)| n).collect::<Vec<_>>(),
         "redirects": c.redirects.iter().map(|r| json!({
@@ -145,7 +187,7 @@ fn statement_json(s: &SqlStatement, redact: &dyn Fn(&str) -> String) -> Value {
         "kind": "statement",
         "statement_kind": s.kind,
         "text": redact(&s.text),
-        "tables": s.tables,
+        "tables": s.tables.iter().map(|t| redact(t)).collect::<Vec<_>>(),
     });
     if matches!(s.kind.as_str(), "update" | "delete") {
         v["where"] = json!(if s.has_where {
@@ -185,7 +227,8 @@ fn http_fields(
 }
 
 pub fn text(input: &Input<'_>, eval: &ActionEval<'_>, scanner: &Scanner, styles: Styles) -> String {
-    let redact = |s: &str| printable(&scanner.redact(s)).into_owned();
+    let secrets = secrets_of(input.text, scanner);
+    let redact = |s: &str| printable(&mask(scanner, &secrets, s)).into_owned();
     let mut out = String::new();
     let dialect = input.dialect.map(|d| format!(" ({d})")).unwrap_or_default();
     out.push_str(&format!(
@@ -224,8 +267,12 @@ pub fn text(input: &Input<'_>, eval: &ActionEval<'_>, scanner: &Scanner, styles:
                     (None, _) => "(only known when it runs)".into(),
                 };
                 field(&mut out, "program", redact(&program));
-                field(&mut out, "via", c.wrappers.join(" > "));
-                field(&mut out, "flags", c.flags.join(" "));
+                field(&mut out, "via", redact(&c.wrappers.join(" > ")));
+                field(
+                    &mut out,
+                    "flags",
+                    redact(&shown_flags(c, &secrets).join(" ")),
+                );
                 field(&mut out, "arguments", redact(&c.positionals.join(" ")));
                 let names: Vec<&str> = c.assignments.iter().map(|(n, _)| n.as_str()).collect();
                 field(&mut out, "assigns", names.join(" "));
@@ -246,7 +293,7 @@ pub fn text(input: &Input<'_>, eval: &ActionEval<'_>, scanner: &Scanner, styles:
             }
             ItemDetail::Sql { stmt, .. } => {
                 field(&mut out, "kind", stmt.kind.clone());
-                field(&mut out, "tables", stmt.tables.join(", "));
+                field(&mut out, "tables", redact(&stmt.tables.join(", ")));
                 if matches!(stmt.kind.as_str(), "update" | "delete") {
                     let w = if stmt.has_where {
                         "present"
@@ -270,7 +317,10 @@ pub fn text(input: &Input<'_>, eval: &ActionEval<'_>, scanner: &Scanner, styles:
             .findings
             .iter()
             .filter(|f| {
-                !several || (f.item.is_some() && f.item == item.label.as_ref().map(|l| redact(l)))
+                // Findings name their item as the evaluation redacted it.
+                !several
+                    || (f.item.is_some()
+                        && f.item == item.label.as_ref().map(|l| scanner.redact(l).into_owned()))
             })
             .map(|f| f.rule.as_str())
             .collect();

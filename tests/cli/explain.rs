@@ -170,15 +170,21 @@ fn secrets_never_show_and_bad_input_is_an_error() {
     .nowhere("Hunter2-xyz")
     .stdout_has("http-credentials-in-url")
     .stdout_has("decision: deny");
-    agentgate(&[
-        "explain",
-        "--shell",
+    // Secrets only recognised in context (`-u user:PASS`, `-pPASS`) are hidden in every piece,
+    // flags included (`-pS3cr3tPw` would split into letters spelling it).
+    for cmd in [
         "mysql -uroot -pS3cr3tPw -e 'SELECT 1'",
-    ])
-    .run()
-    .code(0)
-    .nowhere("S3cr3tPw")
-    .stdout_has("secret-cli-password");
+        "curl -u bob:S3cr3tPw https://api.acme-corp.io",
+    ] {
+        for format in ["text", "json"] {
+            agentgate(&["explain", "--shell", cmd, "--format", format])
+                .run()
+                .code(0)
+                .nowhere("S3cr3tPw")
+                .nowhere("\"-3\"")
+                .stdout_has("cli-password");
+        }
+    }
     agentgate(&["explain", "--http", "GET"])
         .run()
         .code(1)
