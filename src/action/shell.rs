@@ -311,7 +311,14 @@ fn has_unusual_heredoc(src: &str) -> bool {
                 j += 1;
             }
             let ok = matches!(bytes.get(j), Some(c) if c.is_ascii_alphanumeric() || matches!(c, b'_' | b'\'' | b'"' | b'\\'));
-            if !ok {
+            // Quotes around nothing (`<<""`, `<<''''`) make an empty delimiter: brush-parser
+            // allocates without bound on some of those too (found by the fuzz target).
+            let mut k = j;
+            while matches!(bytes.get(k), Some(b'\'' | b'"')) {
+                k += 1;
+            }
+            let empty = k > j && bytes.get(k).is_none_or(|c| is_word_boundary(*c));
+            if !ok || empty {
                 return true;
             }
             i = j;
@@ -3434,7 +3441,15 @@ mod tests {
 
     #[test]
     fn heredocs_with_unusual_delimiters_are_refused_not_parsed() {
-        for src in ["echo $(cat << |#", "cat << $( ) ", "cat <<", "x <<- |"] {
+        // The last one made brush-parser allocate 3 GB (found by `cargo fuzz run shell_reading`).
+        for src in [
+            "echo $(cat << |#",
+            "cat << $( ) ",
+            "cat <<",
+            "x <<- |",
+            "cat <<''",
+            "<<<$\n:[Z[<<\"\"\"\"\t",
+        ] {
             let r = read_command(src);
             assert!(r.error.is_some(), "{src}");
         }
