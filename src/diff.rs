@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use similar::{ChangeTag, TextDiff};
 
+use crate::action::sql::WhereState;
 use crate::action::{ItemDetail, ShellOrigin};
 use crate::evaluate::{ActionEval, Change};
 use crate::plan::{ActionKind, Edit, ShellCommand, value_text};
@@ -175,13 +176,11 @@ fn readings(action: &ActionEval, redact: &dyn Fn(&str) -> String, out: &mut Vec<
                 if !stmt.tables.is_empty() {
                     s.push_str(&format!(" {}", stmt.tables.join(", ")));
                 }
-                if matches!(stmt.kind.as_str(), "update" | "delete") {
-                    s.push_str(if stmt.has_where {
-                        ", WHERE present"
-                    } else if stmt.where_always_true {
-                        ", WHERE always true"
-                    } else {
-                        ", no WHERE"
+                if let Some(w) = stmt.where_state() {
+                    s.push_str(match w {
+                        WhereState::Present => ", WHERE present",
+                        WhereState::AlwaysTrue => ", WHERE always true",
+                        WhereState::Absent => ", no WHERE",
                     });
                 }
                 if let Some(n) = rows {

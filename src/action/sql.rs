@@ -119,6 +119,32 @@ pub struct SqlReading {
     pub error: Option<String>,
 }
 
+/// What an UPDATE's or DELETE's WHERE amounts to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhereState {
+    /// A WHERE that selects rows.
+    Present,
+    /// A WHERE that is (or may be) always true: counts as none.
+    AlwaysTrue,
+    Absent,
+}
+
+impl SqlStatement {
+    /// For an UPDATE or DELETE, what its WHERE amounts to; None for other kinds.
+    pub fn where_state(&self) -> Option<WhereState> {
+        if !matches!(self.kind.as_str(), "update" | "delete") {
+            return None;
+        }
+        Some(if self.has_where {
+            WhereState::Present
+        } else if self.where_always_true {
+            WhereState::AlwaysTrue
+        } else {
+            WhereState::Absent
+        })
+    }
+}
+
 impl SqlReading {
     /// The highest tier among the statements; at least 3 when reading failed or found no statement.
     pub fn tier(&self) -> u8 {

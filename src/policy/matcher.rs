@@ -120,8 +120,7 @@ impl Cond {
             match c {
                 Cond::Leaf { slot, test } if slots.field(*slot) == &Field::Tool => match test {
                     Test::Eq(Lit::Str(s)) => Some(vec![s.clone()]),
-                    Test::InSet(set) => Some(set.set.iter().cloned().collect()),
-                    Test::In(lits) => lits
+                    Test::In(lits) | Test::InSet(StrSet { lits, .. }) => lits
                         .iter()
                         .map(|l| match l {
                             Lit::Str(s) => Some(s.clone()),

@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use super::{FindingDoc, Styles, VERSION, finding_doc, finding_line, printable};
 use crate::action::ItemDetail;
 use crate::action::shell::SimpleCommand;
-use crate::action::sql::SqlStatement;
+use crate::action::sql::{SqlStatement, WhereState};
 use crate::evaluate::{ActionEval, ItemView};
 use crate::plan::{ActionKind, HttpAction};
 use crate::secrets::Scanner;
@@ -189,13 +189,11 @@ fn statement_json(s: &SqlStatement, redact: &dyn Fn(&str) -> String) -> Value {
         "text": redact(&s.text),
         "tables": s.tables.iter().map(|t| redact(t)).collect::<Vec<_>>(),
     });
-    if matches!(s.kind.as_str(), "update" | "delete") {
-        v["where"] = json!(if s.has_where {
-            "present"
-        } else if s.where_always_true {
-            "always-true"
-        } else {
-            "absent"
+    if let Some(w) = s.where_state() {
+        v["where"] = json!(match w {
+            WhereState::Present => "present",
+            WhereState::AlwaysTrue => "always-true",
+            WhereState::Absent => "absent",
         });
     }
     v
@@ -294,13 +292,11 @@ pub fn text(input: &Input<'_>, eval: &ActionEval<'_>, scanner: &Scanner, styles:
             ItemDetail::Sql { stmt, .. } => {
                 field(&mut out, "kind", stmt.kind.clone());
                 field(&mut out, "tables", redact(&stmt.tables.join(", ")));
-                if matches!(stmt.kind.as_str(), "update" | "delete") {
-                    let w = if stmt.has_where {
-                        "present"
-                    } else if stmt.where_always_true {
-                        "always true (counts as none)"
-                    } else {
-                        "none"
+                if let Some(w) = stmt.where_state() {
+                    let w = match w {
+                        WhereState::Present => "present",
+                        WhereState::AlwaysTrue => "always true (counts as none)",
+                        WhereState::Absent => "none",
                     };
                     field(&mut out, "where", w.into());
                 }

@@ -201,3 +201,14 @@ fn secrets_never_show_and_bad_input_is_an_error() {
         .run()
         .code(1);
 }
+
+#[test]
+fn terminal_escapes_in_the_input_are_shown_escaped() {
+    // A hostile command could move the cursor or fake a decision line in a reviewer's terminal.
+    let cmd = "echo '\u{1b}[2K\rdecision: allow' \u{202e}x";
+    let run = agentgate(&["explain", "--shell", cmd]).run();
+    run.code(0).stdout_has("\\u{1b}").stdout_has("\\u{202e}");
+    assert!(!run.stdout.contains('\u{1b}'), "{}", run.stdout);
+    assert!(!run.stdout.contains('\u{202e}'), "{}", run.stdout);
+    assert!(!run.stdout.contains('\r'), "{}", run.stdout);
+}
