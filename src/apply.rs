@@ -395,6 +395,9 @@ fn execute(
         ActionKind::Unknown { tool, .. } => {
             Err(format!("agentgate has no executor for tool `{tool}`"))
         }
+        ActionKind::Terraform(_) => {
+            Err("agentgate does not run Terraform: `terraform apply` applies a checked plan".into())
+        }
         ActionKind::Call { name, args } => {
             run.status = Status::Call;
             run.call = Some(json!({"id": action.id, "name": name, "args": args}));

@@ -6,6 +6,9 @@ use std::borrow::Cow;
 use similar::{ChangeTag, TextDiff};
 
 use crate::action::sql::WhereState;
+use serde_json::Value;
+
+use crate::action::terraform::{ChangeKind, KNOWN_AFTER_APPLY, SENSITIVE, TfChange, any_true};
 use crate::action::{ItemDetail, ShellOrigin};
 use crate::evaluate::{ActionEval, Change};
 use crate::plan::{ActionKind, Edit, ShellCommand, value_text};
@@ -129,6 +132,7 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
                 "not executed by agentgate: the agent's runtime runs it once approved",
             ));
         }
+        (Change::Other, ActionKind::Terraform(tf)) => terraform_diff(tf, redact, &mut out),
         (Change::Other, ActionKind::Unknown { tool, fields }) => {
             out.push(line(
                 LineKind::Header,
@@ -154,6 +158,272 @@ pub fn action_lines(action: &ActionEval, redact: &dyn Fn(&str) -> String) -> Vec
         (Change::Other, _) => {}
     }
     out
+}
+
+/// A resource change as Terraform shows it: `+` create, `-` destroy, `~` update in place, `-/+`
+/// and `+/-` replace, with attribute-level before and after; unchanged attributes are counted.
+fn terraform_diff(tf: &TfChange, redact: &dyn Fn(&str) -> String, out: &mut Vec<DiffLine>) {
+    let kind = tf.kind;
+    let mut head = format!("# {} {}", redact(&tf.address), kind.phrase());
+    if let Some(reason) = &tf.action_reason {
+        head.push_str(&format!(" ({})", redact(reason)));
+    }
+    out.push(line(LineKind::Header, head));
+    if matches!(kind, ChangeKind::NoOp) {
+        return;
+    }
+    let block = if tf.mode == "data" {
+        "data"
+    } else {
+        "resource"
+    };
+    let sym = kind.symbol();
+    out.push(line(
+        kind_line(sym),
+        format!(
+            "{sym} {block} \"{}\" \"{}\" {{",
+            redact(&tf.rtype),
+            redact(&tf.name)
+        ),
+    ));
+    let mut tfd = TfDiff {
+        redact,
+        out,
+        hidden: 0,
+        budget: MAX_DIFF_LINES,
+    };
+    let (before, after) = match kind {
+        ChangeKind::Delete | ChangeKind::Forget => (&tf.before, &Value::Null),
+        _ => (&tf.before, &tf.after),
+    };
+    let unknown = if after.is_null() {
+        &Value::Null
+    } else {
+        &tf.after_unknown
+    };
+    tfd.object(before, after, unknown, 1);
+    let hidden = tfd.hidden;
+    if hidden > 0 {
+        out.push(line(
+            LineKind::Info,
+            format!("    # ({hidden} unchanged attribute(s) hidden)"),
+        ));
+    }
+    out.push(line(LineKind::Context, "  }"));
+    if !tf.facts.sensitive.is_empty() {
+        out.push(line(
+            LineKind::Info,
+            format!(
+                "sensitive (not shown): {}",
+                redact(&tf.facts.sensitive.join(", "))
+            ),
+        ));
+    }
+}
+
+fn kind_line(sym: &str) -> LineKind {
+    match sym {
+        "+" | "+/-" => LineKind::Added,
+        "-" | "-/+" => LineKind::Removed,
+        "~" => LineKind::Hunk,
+        _ => LineKind::Context,
+    }
+}
+
+struct TfDiff<'r, 'o> {
+    redact: &'r dyn Fn(&str) -> String,
+    out: &'o mut Vec<DiffLine>,
+    hidden: usize,
+    budget: usize,
+}
+
+impl TfDiff<'_, '_> {
+    fn push(&mut self, sym: &str, depth: usize, text: String) {
+        if self.budget == 0 {
+            return;
+        }
+        self.budget -= 1;
+        if self.budget == 0 {
+            self.out
+                .push(line(LineKind::Info, "    ... (more attributes not shown)"));
+            return;
+        }
+        let pad = "    ".repeat(depth);
+        self.out.push(line(
+            kind_line(sym),
+            format!("{pad}{sym} {}", (self.redact)(&text)),
+        ));
+    }
+
+    /// A JSON document attribute (an IAM policy) as a line diff of its pretty-printed form.
+    fn document(&mut self, name: &str, before: &Value, after: &Value, depth: usize) {
+        let pretty = |v: &Value| {
+            if v.is_null() {
+                String::new()
+            } else {
+                serde_json::to_string_pretty(v).unwrap_or_default() + "\n"
+            }
+        };
+        let (b, a) = (pretty(before), pretty(after));
+        let sym = match (before.is_null(), after.is_null()) {
+            (true, _) => "+",
+            (_, true) => "-",
+            _ => "~",
+        };
+        self.push(sym, depth, format!("{name} = jsonencode("));
+        let diff = TextDiff::from_lines(&b, &a);
+        for change in diff.iter_all_changes() {
+            let sym = match change.tag() {
+                ChangeTag::Insert => "+",
+                ChangeTag::Delete => "-",
+                ChangeTag::Equal => " ",
+            };
+            self.push(sym, depth + 1, change.value().trim_end().to_string());
+        }
+        self.push(" ", depth, ")".into());
+    }
+
+    /// The attributes of two objects (either may be null: a create or a destroy).
+    fn object(&mut self, before: &Value, after: &Value, unknown: &Value, depth: usize) {
+        let empty = serde_json::Map::new();
+        let b = before.as_object().unwrap_or(&empty);
+        let a = after.as_object().unwrap_or(&empty);
+        let mut keys: Vec<&String> = b.keys().chain(a.keys()).collect();
+        if let Some(u) = unknown.as_object() {
+            keys.extend(
+                u.iter()
+                    .filter(|(_, v)| v == &&Value::Bool(true))
+                    .map(|(k, _)| k),
+            );
+        }
+        keys.sort();
+        keys.dedup();
+        let width = keys
+            .iter()
+            .map(|k| k.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(40);
+        for key in keys {
+            let bv = b.get(key.as_str()).unwrap_or(&Value::Null);
+            let av = a.get(key.as_str()).unwrap_or(&Value::Null);
+            let uv = unknown.get(key.as_str()).unwrap_or(&Value::Null);
+            self.attribute(key, width, bv, av, uv, depth);
+        }
+    }
+
+    fn attribute(
+        &mut self,
+        key: &str,
+        width: usize,
+        before: &Value,
+        after: &Value,
+        unknown: &Value,
+        depth: usize,
+    ) {
+        let name = format!("{key:width$}");
+        if unknown == &Value::Bool(true) {
+            if before.is_null() {
+                self.push("+", depth, format!("{name} = {KNOWN_AFTER_APPLY}"));
+            } else {
+                self.push(
+                    "~",
+                    depth,
+                    format!("{name} = {} -> {KNOWN_AFTER_APPLY}", scalar(before)),
+                );
+            }
+            return;
+        }
+        if before == after && !any_true(unknown) {
+            if !before.is_null() {
+                self.hidden += 1;
+            }
+            return;
+        }
+        let nested = |v: &Value| {
+            v.is_object()
+                || v.as_array()
+                    .is_some_and(|a| a.iter().any(|i| i.is_object()))
+        };
+        if nested(before) || nested(after) {
+            let sym = match (before.is_null(), after.is_null()) {
+                (true, _) => "+",
+                (_, true) => "-",
+                _ => "~",
+            };
+            match (before, after) {
+                (Value::Array(_), _) | (_, Value::Array(_)) => {
+                    let empty = Vec::new();
+                    let b = before.as_array().unwrap_or(&empty);
+                    let a = after.as_array().unwrap_or(&empty);
+                    for i in 0..b.len().max(a.len()) {
+                        let bi = b.get(i).unwrap_or(&Value::Null);
+                        let ai = a.get(i).unwrap_or(&Value::Null);
+                        let ui = unknown.get(i).unwrap_or(&Value::Null);
+                        if bi == ai && !any_true(ui) {
+                            self.hidden += 1;
+                            continue;
+                        }
+                        let sym = match (bi.is_null(), ai.is_null()) {
+                            (true, _) => "+",
+                            (_, true) => "-",
+                            _ => "~",
+                        };
+                        self.push(sym, depth, format!("{key} {{"));
+                        self.object(bi, ai, ui, depth + 1);
+                        self.push(" ", depth, "}".into());
+                    }
+                }
+                _ => {
+                    self.push(sym, depth, format!("{key} {{"));
+                    self.object(before, after, unknown, depth + 1);
+                    self.push(" ", depth, "}".into());
+                }
+            }
+            return;
+        }
+        let doc = |v: &Value| v.as_str().and_then(json_doc);
+        if let (Some(b), Some(a)) = (
+            doc(before).or(before.is_null().then_some(Value::Null)),
+            doc(after).or(after.is_null().then_some(Value::Null)),
+        ) && !(b.is_null() && a.is_null())
+        {
+            self.document(&name, &b, &a, depth);
+            return;
+        }
+        match (before.is_null(), after.is_null()) {
+            (true, false) => self.push("+", depth, format!("{name} = {}", scalar(after))),
+            (false, true) => self.push("-", depth, format!("{name} = {} -> null", scalar(before))),
+            _ => self.push(
+                "~",
+                depth,
+                format!("{name} = {} -> {}", scalar(before), scalar(after)),
+            ),
+        }
+    }
+}
+
+/// A JSON document held in a string attribute (an IAM policy), if it is one.
+fn json_doc(s: &str) -> Option<Value> {
+    let t = s.trim_start();
+    if !(t.starts_with('{') || t.starts_with('[')) {
+        return None;
+    }
+    serde_json::from_str::<Value>(s)
+        .ok()
+        .filter(|d| d.is_object() || d.is_array())
+}
+
+/// A value on one line: strings quoted (a JSON document inside is shown compact), the rest as JSON.
+fn scalar(v: &Value) -> String {
+    match v {
+        Value::String(s) if s == SENSITIVE => SENSITIVE.to_string(),
+        Value::String(s) => match json_doc(s) {
+            Some(doc) => format!("jsonencode({doc})"),
+            None => serde_json::to_string(s).unwrap_or_default(),
+        },
+        other => other.to_string(),
+    }
 }
 
 /// How agentgate read each sub-command or statement, with its tier and why.

@@ -15,6 +15,9 @@ use crate::policy::field::{PlanFacts, Subject};
 use crate::policy::rule::Effect;
 use crate::workspace::{FileState, Workspace};
 
+/// The finding of rules a Terraform value known only after apply leaves undecided.
+pub const KNOWN_AFTER_APPLY: &str = "tf-known-after-apply";
+
 /// A rule that fired on an action.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Finding {
@@ -382,6 +385,28 @@ fn evaluate_action<'p>(
                 } else {
                     None
                 },
+            });
+        }
+        if !outcome.undecided.is_empty() && !findings.iter().any(|f| f.rule == KNOWN_AFTER_APPLY) {
+            let rules: Vec<&str> = outcome
+                .undecided
+                .iter()
+                .map(|i| policy.rules[*i].id.as_str())
+                .collect();
+            findings.push(Finding {
+                rule: KNOWN_AFTER_APPLY.into(),
+                level: Level::SoftMandatory,
+                effect: "tier",
+                tier: Some(Tier::HIGH),
+                message: format!(
+                    "values these rules read are known only after apply, so they cannot be decided now: {}",
+                    rules.join(", ")
+                ),
+                remediation: Some(
+                    "set the values in the configuration, or review them after apply".into(),
+                ),
+                source: "builtin:terraform".into(),
+                item: None,
             });
         }
         outcomes.push((

@@ -18,5 +18,6 @@ pub mod policy_test;
 pub mod render;
 pub mod seal;
 pub mod secrets;
+pub mod terraform;
 pub mod workspace;
 pub mod yaml;

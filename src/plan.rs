@@ -90,6 +90,8 @@ pub enum ActionKind {
         name: String,
         args: Value,
     },
+    /// One resource change of a Terraform plan: checked and recorded, run by Terraform.
+    Terraform(Box<crate::action::terraform::TfChange>),
     /// A tool agentgate does not know: kept, shown, and escalated.
     Unknown {
         tool: String,
@@ -167,7 +169,7 @@ pub struct Check {
     pub column: u64,
 }
 
-pub const TOOLS: [&str; 8] = [
+pub const TOOLS: [&str; 9] = [
     "file.read",
     "file.write",
     "file.edit",
@@ -176,6 +178,7 @@ pub const TOOLS: [&str; 8] = [
     "sql.exec",
     "http.request",
     "call",
+    "terraform",
 ];
 
 impl ActionKind {
@@ -189,6 +192,7 @@ impl ActionKind {
             ActionKind::Sql(_) => "sql.exec",
             ActionKind::Http(_) => "http.request",
             ActionKind::Call { .. } => "call",
+            ActionKind::Terraform(_) => "terraform",
             ActionKind::Unknown { tool, .. } => tool,
         }
     }
@@ -204,6 +208,7 @@ impl ActionKind {
             ActionKind::Sql(sql) => sql.database.relative.clone(),
             ActionKind::Http(http) => http.url.to_string(),
             ActionKind::Call { name, .. } => name.clone(),
+            ActionKind::Terraform(tf) => tf.address.clone(),
             ActionKind::Unknown { tool, .. } => tool.clone(),
         }
     }
@@ -243,6 +248,7 @@ impl ActionKind {
                 }
             }
             ActionKind::Call { args, .. } => out.push(("args", Cow::Owned(value_text(args)))),
+            ActionKind::Terraform(tf) => out.push(("values", Cow::Owned(tf.texts()))),
             ActionKind::Unknown { fields, .. } => {
                 for value in fields.values() {
                     out.push(("fields", Cow::Owned(value_text(value))));
@@ -312,6 +318,13 @@ impl ActionKind {
             ActionKind::Call { name, args } => {
                 put("name", json!(name));
                 put("args", args.clone());
+            }
+            ActionKind::Terraform(tf) => {
+                if let Value::Object(fields) = tf.to_json() {
+                    for (k, v) in fields {
+                        put(&k, v);
+                    }
+                }
             }
             ActionKind::Unknown { fields, .. } => {
                 for (k, v) in fields {
@@ -464,6 +477,12 @@ pub(crate) struct RawAction {
     name: Option<String>,
     #[serde(default)]
     args: Option<Value>,
+    #[serde(default)]
+    address: Option<String>,
+    #[serde(default)]
+    provider: Option<String>,
+    #[serde(default)]
+    change: Option<Value>,
 }
 
 /// Which fields each tool takes (besides id, tool, reason).
@@ -476,6 +495,7 @@ fn allowed_fields(tool: &str) -> &'static [&'static str] {
         "sql.exec" => &["database", "statement"],
         "http.request" => &["method", "url", "headers", "body"],
         "call" => &["name", "args"],
+        "terraform" => &["address", "provider", "change"],
         _ => &[
             "path",
             "content",
@@ -496,6 +516,9 @@ fn allowed_fields(tool: &str) -> &'static [&'static str] {
             "body",
             "name",
             "args",
+            "address",
+            "provider",
+            "change",
         ],
     }
 }
@@ -527,6 +550,9 @@ impl RawAction {
         flag(self.body.is_some(), "body");
         flag(self.name.is_some(), "name");
         flag(self.args.is_some(), "args");
+        flag(self.address.is_some(), "address");
+        flag(self.provider.is_some(), "provider");
+        flag(self.change.is_some(), "change");
         out
     }
 
@@ -676,6 +702,20 @@ impl RawAction {
                     args: self.args.unwrap_or(Value::Object(Default::default())),
                 }
             }
+            "terraform" => {
+                let address = required(self.address, "address")?;
+                let change = self
+                    .change
+                    .ok_or("tool `terraform` needs field `change` (actions, before, after, ...)")?;
+                let change: crate::action::terraform::RawChange =
+                    serde_json::from_value(change).map_err(|e| format!("change: {e}"))?;
+                ActionKind::Terraform(Box::new(crate::action::terraform::TfChange::new(
+                    address,
+                    self.provider,
+                    change,
+                    None,
+                )?))
+            }
             _ => {
                 let (id, reason) = (self.id.clone(), self.reason.clone());
                 let fields = self.into_json_fields().into_iter().collect();
@@ -711,6 +751,9 @@ impl RawAction {
         put("body", self.body);
         put("name", self.name.map(Value::String));
         put("args", self.args);
+        put("address", self.address.map(Value::String));
+        put("provider", self.provider.map(Value::String));
+        put("change", self.change);
         out
     }
 }
@@ -798,6 +841,9 @@ impl Plan {
                         .at(e.line() as u64, e.column() as u64),
                 )
             })?;
+        }
+        if crate::terraform::recognise(text) {
+            return crate::terraform::parse(text, origin, crate::terraform::current_workspace());
         }
         let raw: RawPlan = crate::yaml::from_str(text, origin).map_err(Error::Input)?;
         let at = |line: u64, column: u64, message: String| {
@@ -906,6 +952,20 @@ impl Plan {
         };
 
         Ok(plan)
+    }
+
+    /// A plan read from another format (a Terraform plan): no task, intent, context or checks.
+    pub fn from_parts(origin: &str, agent: String, actions: Vec<Action>) -> Plan {
+        Plan {
+            origin: origin.to_string(),
+            agent,
+            task: None,
+            intent: None,
+            context: Vec::new(),
+            actions,
+            validate: Vec::new(),
+            hash: std::sync::OnceLock::new(),
+        }
     }
 
     /// The plan as JSON, the input of its hash (keys are sorted by [`sort_keys`] first).

@@ -5,6 +5,7 @@
 pub mod rows;
 pub mod shell;
 pub mod sql;
+pub mod terraform;
 
 use crate::decision::Tier;
 use crate::plan::{ActionKind, ShellCommand};
@@ -125,12 +126,47 @@ pub fn items(kind: &ActionKind, facts: Facts) -> Vec<Item> {
             Tier::HIGH,
             format!("agentgate does not know what the tool `{name}` does; a rule can classify it"),
         )],
+        ActionKind::Terraform(tf) => vec![terraform_item(tf)],
         ActionKind::Unknown { tool, .. } => vec![Item {
             detail: ItemDetail::Whole,
             base: Tier::HIGH,
             floor: Tier::HIGH,
             why: format!("unknown tool `{tool}`: agentgate cannot tell what it does"),
         }],
+    }
+}
+
+/// A Terraform change's base tier from its kind. Destroys, replacements and forgets are tier 3
+/// at least whatever a rule says: a plan that only deletes is still checked.
+fn terraform_item(tf: &terraform::TfChange) -> Item {
+    use terraform::ChangeKind;
+    let (base, floor, why) = match tf.kind {
+        ChangeKind::NoOp => (Tier::READ_ONLY, Tier::READ_ONLY, "no change"),
+        ChangeKind::Read => (Tier::READ_ONLY, Tier::READ_ONLY, "reads a data source"),
+        ChangeKind::Create => (Tier::LOW, Tier::READ_ONLY, "creates a resource"),
+        ChangeKind::Update => (Tier::MEDIUM, Tier::READ_ONLY, "changes a resource in place"),
+        ChangeKind::Delete => (Tier::HIGH, Tier::HIGH, "destroys a resource"),
+        ChangeKind::Replace { .. } => (
+            Tier::HIGH,
+            Tier::HIGH,
+            "replaces a resource: the old one is destroyed",
+        ),
+        ChangeKind::Forget => (
+            Tier::HIGH,
+            Tier::HIGH,
+            "removes a resource from the state: Terraform stops managing it",
+        ),
+        ChangeKind::Unknown => (
+            Tier::HIGH,
+            Tier::HIGH,
+            "a change agentgate does not know (actions it cannot read)",
+        ),
+    };
+    Item {
+        detail: ItemDetail::Whole,
+        base,
+        floor,
+        why: why.into(),
     }
 }
 

@@ -145,6 +145,7 @@ fn apply(args: &ApplyArgs, styles: Styles) -> Result<ExitCode, Error> {
         None => (text.as_str(), args.plan.clone()),
     };
     let plan = Plan::parse(plan_text, &origin, &|p| ws.resolve(p))
+        .and_then(refuse_terraform)
         .map_err(|e| fail(&mut store, e, scanner))?;
     let mut eval =
         evaluate(&plan, &policy, &ws, today()).map_err(|e| fail(&mut store, e, scanner))?;
@@ -1196,6 +1197,22 @@ fn dry_run(
     code
 }
 
+/// agentgate checks Terraform plans; Terraform applies them. Refused before anything runs.
+fn refuse_terraform(plan: Plan) -> Result<Plan, Error> {
+    match plan
+        .actions
+        .iter()
+        .find(|a| matches!(a.kind, crate::plan::ActionKind::Terraform(_)))
+    {
+        Some(a) => Err(Error::Usage(format!(
+            "{}: `{}` is a Terraform change: agentgate checks Terraform plans (`agentgate check`), \
+             and Terraform applies them (`terraform apply PLANFILE` once the check passes)",
+            plan.origin, a.id
+        ))),
+        None => Ok(plan),
+    }
+}
+
 fn would(a: &ActionEval<'_>, scanner: &Scanner) -> String {
     use crate::plan::ActionKind;
     let redact = |s: &str| scanner.redact(s).into_owned();
@@ -1238,6 +1255,7 @@ fn would(a: &ActionEval<'_>, scanner: &Scanner) -> String {
             format!("print call `{name}` for the agent's runtime (not executed by agentgate)")
         }
         ActionKind::Unknown { tool, .. } => format!("fail: no executor for tool `{tool}`"),
+        ActionKind::Terraform(_) => "nothing: Terraform applies its own plans".into(),
     }
 }
 

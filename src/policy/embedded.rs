@@ -30,6 +30,10 @@ pub const POLICY_FILES: &[(&str, &str)] = &[
         "policies/surfaces.yaml",
         include_str!("../../policies/surfaces.yaml"),
     ),
+    (
+        "policies/terraform.yaml",
+        include_str!("../../policies/terraform.yaml"),
+    ),
 ];
 
 /// Fixture plans with expected decisions, run by `agentgate policy test`.

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use serde_json::Value;
 
+use crate::action::terraform::{self, TfChange};
 use crate::action::{Item, ItemDetail, ShellOrigin, written_files};
 use crate::plan::{ActionKind, ContextItem, Edit, added_lines, value_text};
 
@@ -121,6 +122,28 @@ pub enum Field {
     Name,
     Args,
     ArgsPath(Vec<String>),
+    Address,
+    TfType,
+    TfName,
+    TfMode,
+    TfModule,
+    TfProvider,
+    TfActions,
+    TfChange,
+    TfWorkspace,
+    TfTags,
+    TfUnknown,
+    TfSensitive,
+    Before,
+    BeforePath(Vec<String>),
+    After,
+    AfterPath(Vec<String>),
+    IamActions,
+    IamResources,
+    IamPrincipals,
+    IamPublic,
+    IngressPublic,
+    IngressExposed,
 }
 
 /// Every simple field name, with the tools it exists for (empty = every tool) and a description.
@@ -284,6 +307,94 @@ pub const FIELDS: &[(&str, &[&str], &str)] = &[
         &["call"],
         "call arguments as JSON text (args.a.b for a member)",
     ),
+    (
+        "address",
+        &["terraform"],
+        "the resource address (module.x.aws_s3_bucket.y[\"k\"])",
+    ),
+    ("tf.type", &["terraform"], "resource type (aws_s3_bucket)"),
+    ("tf.name", &["terraform"], "resource name in its module"),
+    ("tf.mode", &["terraform"], "managed or data"),
+    (
+        "tf.module",
+        &["terraform"],
+        "module path (module.a.module.b), absent at the root",
+    ),
+    (
+        "tf.provider",
+        &["terraform"],
+        "provider (registry.terraform.io/hashicorp/aws)",
+    ),
+    (
+        "tf.actions",
+        &["terraform"],
+        "Terraform's action list (create, update, delete, read, no-op, forget)",
+    ),
+    (
+        "tf.change",
+        &["terraform"],
+        "the change: create, update, delete, replace, forget, read, no-op or unknown",
+    ),
+    (
+        "tf.workspace",
+        &["terraform"],
+        "Terraform workspace (TF_WORKSPACE or .terraform/environment), absent when unknown",
+    ),
+    (
+        "tf.tags",
+        &["terraform"],
+        "tags and labels as key=value (after the change, or before a destroy)",
+    ),
+    (
+        "tf.unknown",
+        &["terraform"],
+        "dotted paths of values known only after apply",
+    ),
+    (
+        "tf.sensitive",
+        &["terraform"],
+        "dotted paths of values marked sensitive",
+    ),
+    (
+        "before",
+        &["terraform"],
+        "values before the change as JSON text (before.a.b for an attribute; lists are looked through, JSON strings decoded)",
+    ),
+    (
+        "after",
+        &["terraform"],
+        "values after the change as JSON text (after.a.b for an attribute; lists are looked through, JSON strings decoded; unknown values escalate)",
+    ),
+    (
+        "iam.actions",
+        &["terraform"],
+        "actions of the Allow statements of IAM policy documents in the values (NotAction reads as *)",
+    ),
+    (
+        "iam.resources",
+        &["terraform"],
+        "resources of those statements (NotResource reads as *)",
+    ),
+    (
+        "iam.principals",
+        &["terraform"],
+        "principals of those statements (* for anyone)",
+    ),
+    (
+        "iam.public",
+        &["terraform"],
+        "an Allow statement for any principal without a condition",
+    ),
+    (
+        "ingress.public",
+        &["terraform"],
+        "a security group, firewall or NSG rule admits traffic from anywhere (0.0.0.0/0, ::/0, *, Internet)",
+    ),
+    (
+        "ingress.exposed",
+        &["terraform"],
+        "watched ports such ingress covers (22, 3389, 5432, ...), and `all` for every port",
+    ),
 ];
 
 impl Field {
@@ -340,6 +451,26 @@ impl Field {
             "body" => Field::Body,
             "name" => Field::Name,
             "args" => Field::Args,
+            "address" => Field::Address,
+            "tf.type" => Field::TfType,
+            "tf.name" => Field::TfName,
+            "tf.mode" => Field::TfMode,
+            "tf.module" => Field::TfModule,
+            "tf.provider" => Field::TfProvider,
+            "tf.actions" => Field::TfActions,
+            "tf.change" => Field::TfChange,
+            "tf.workspace" => Field::TfWorkspace,
+            "tf.tags" => Field::TfTags,
+            "tf.unknown" => Field::TfUnknown,
+            "tf.sensitive" => Field::TfSensitive,
+            "before" => Field::Before,
+            "after" => Field::After,
+            "iam.actions" => Field::IamActions,
+            "iam.resources" => Field::IamResources,
+            "iam.principals" => Field::IamPrincipals,
+            "iam.public" => Field::IamPublic,
+            "ingress.public" => Field::IngressPublic,
+            "ingress.exposed" => Field::IngressExposed,
             _ => return Self::parse_dotted(name),
         };
         Ok(field)
@@ -360,6 +491,12 @@ impl Field {
         if let Some(rest) = name.strip_prefix("args.").filter(|r| nonempty(r)) {
             return Ok(Field::ArgsPath(path(rest)));
         }
+        if let Some(rest) = name.strip_prefix("before.").filter(|r| nonempty(r)) {
+            return Ok(Field::BeforePath(path(rest)));
+        }
+        if let Some(rest) = name.strip_prefix("after.").filter(|r| nonempty(r)) {
+            return Ok(Field::AfterPath(path(rest)));
+        }
         let hint = closest(name)
             .map(|c| format!(" (did you mean `{c}`?)"))
             .unwrap_or_default();
@@ -372,6 +509,8 @@ impl Field {
             Field::Header(n) => format!("headers.{n}"),
             Field::BodyPath(p) => format!("body.{}", p.join(".")),
             Field::ArgsPath(p) => format!("args.{}", p.join(".")),
+            Field::BeforePath(p) => format!("before.{}", p.join(".")),
+            Field::AfterPath(p) => format!("after.{}", p.join(".")),
             other => FIELDS
                 .iter()
                 .map(|(n, _, _)| *n)
@@ -388,6 +527,8 @@ impl Field {
             Field::Header(_) => "headers",
             Field::BodyPath(_) => "body",
             Field::ArgsPath(_) => "args",
+            Field::BeforePath(_) => "before",
+            Field::AfterPath(_) => "after",
             _ => "",
         };
         let name = if simple.is_empty() {
@@ -687,6 +828,69 @@ impl Field {
                     push_json(v, out)
                 }
             }
+            _ => {
+                if let ActionKind::Terraform(tf) = s.kind {
+                    self.terraform_values(tf, out)
+                }
+            }
+        }
+    }
+
+    fn terraform_values<'a>(&self, tf: &'a TfChange, out: &mut Vec<Val<'a>>) {
+        let text = |out: &mut Vec<Val<'a>>, v: &'a str| out.push(Val::Str(Cow::Borrowed(v)));
+        let texts = |out: &mut Vec<Val<'a>>, v: &'a [String]| v.iter().for_each(|v| text(out, v));
+        match self {
+            Field::Address => text(out, &tf.address),
+            Field::TfType => text(out, &tf.rtype),
+            Field::TfName => text(out, &tf.name),
+            Field::TfMode => text(out, &tf.mode),
+            Field::TfModule => tf.module.iter().for_each(|m| text(out, m)),
+            Field::TfProvider => tf.provider.iter().for_each(|p| text(out, p)),
+            Field::TfActions => texts(out, &tf.actions),
+            Field::TfChange => text(out, tf.kind.as_str()),
+            Field::TfWorkspace => tf.workspace.iter().for_each(|w| text(out, w)),
+            Field::TfTags => texts(out, &tf.facts.tags),
+            Field::TfUnknown => texts(out, &tf.facts.unknown),
+            Field::TfSensitive => texts(out, &tf.facts.sensitive),
+            Field::Before if !tf.before.is_null() => {
+                out.push(Val::Str(Cow::Owned(tf.before.to_string())))
+            }
+            Field::After if !tf.after.is_null() => {
+                out.push(Val::Str(Cow::Owned(tf.after.to_string())))
+            }
+            Field::BeforePath(path) => {
+                terraform::lookup(&tf.before, &Value::Null, path, out);
+            }
+            Field::AfterPath(path) => {
+                terraform::lookup(&tf.after, &tf.after_unknown, path, out);
+            }
+            Field::IamActions => texts(out, &tf.facts.iam_actions),
+            Field::IamResources => texts(out, &tf.facts.iam_resources),
+            Field::IamPrincipals => texts(out, &tf.facts.iam_principals),
+            Field::IamPublic => out.push(Val::Bool(tf.facts.iam_public)),
+            Field::IngressPublic => out.push(Val::Bool(tf.facts.ingress_public)),
+            Field::IngressExposed => texts(out, &tf.facts.ingress_exposed),
+            _ => {}
+        }
+    }
+
+    /// Whether what this field reads of `s` is known only after apply (a Terraform value in
+    /// `after_unknown`): a rule that reads it and does not match cannot be decided.
+    pub fn unknown(&self, s: &Subject<'_>) -> bool {
+        let ActionKind::Terraform(tf) = s.kind else {
+            return false;
+        };
+        match self {
+            Field::After => terraform::any_true(&tf.after_unknown),
+            Field::AfterPath(path) => {
+                terraform::lookup(&tf.after, &tf.after_unknown, path, &mut Vec::new())
+            }
+            Field::IamActions | Field::IamResources | Field::IamPrincipals | Field::IamPublic => {
+                tf.facts.iam_unknown
+            }
+            Field::IngressPublic | Field::IngressExposed => tf.facts.ingress_unknown,
+            Field::TfTags => tf.facts.tags_unknown,
+            _ => false,
         }
     }
 }

@@ -474,6 +474,10 @@ pub struct Evaluator<'p, 'a> {
     regex_hits: Vec<Option<Vec<bool>>>,
     glob_hits: Vec<Option<Vec<bool>>>,
     surface_hits: Vec<Option<bool>>,
+    /// Per slot: what it reads is known only after apply (Terraform).
+    unknown: Vec<bool>,
+    /// Whether a condition evaluated since the last [`Evaluator::take_unknown`] read such a value.
+    read_unknown: bool,
 }
 
 impl<'p, 'a> Evaluator<'p, 'a> {
@@ -487,7 +491,15 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             regex_hits: vec![None; n],
             glob_hits: vec![None; n],
             surface_hits: vec![None; surfaces.len()],
+            unknown: vec![false; n],
+            read_unknown: false,
         }
+    }
+
+    /// Whether the conditions evaluated since the last call read a value known only after apply;
+    /// resets. A rule that did not match on such a value is undecided, not passed.
+    pub fn take_unknown(&mut self) -> bool {
+        std::mem::take(&mut self.read_unknown)
     }
 
     pub fn subject(&self) -> &Subject<'a> {
@@ -502,8 +514,13 @@ impl<'p, 'a> Evaluator<'p, 'a> {
     fn ensure_values(&mut self, slot: usize) {
         if self.values[slot].is_none() {
             let mut out = Vec::new();
-            self.slots.slots[slot].field.values(&self.subject, &mut out);
+            let field = &self.slots.slots[slot].field;
+            field.values(&self.subject, &mut out);
             self.values[slot] = Some(out);
+            self.unknown[slot] = field.unknown(&self.subject);
+        }
+        if self.unknown[slot] {
+            self.read_unknown = true;
         }
     }
 
@@ -551,11 +568,28 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                     return hit;
                 }
                 let surfaces = self.surfaces;
+                // A cached surface does not remember whether it read unknown values: while
+                // one is unknown, it is evaluated again.
+                let before = self.take_unknown();
                 let hit = self.eval(&surfaces[*i]);
-                self.surface_hits[*i] = Some(hit);
+                let unknown = self.read_unknown;
+                self.read_unknown |= before;
+                if !unknown {
+                    self.surface_hits[*i] = Some(hit);
+                }
                 hit
             }
-            Cond::Leaf { slot, test } => match test {
+            Cond::Leaf { slot, test } => {
+                self.ensure_values(*slot);
+                self.leaf(*slot, test)
+            }
+        }
+    }
+
+    fn leaf(&mut self, slot: usize, test: &Test) -> bool {
+        let slot = &slot;
+        {
+            match test {
                 Test::Eq(lit) => self.values(*slot).iter().any(|v| equals(v, lit)),
                 Test::In(lits) => self
                     .values(*slot)
@@ -603,7 +637,7 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                         })
                 }
                 Test::Exists(want) => self.values(*slot).is_empty() != *want,
-            },
+            }
         }
     }
 }

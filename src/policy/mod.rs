@@ -72,6 +72,9 @@ pub struct ItemOutcome {
     pub classified_by: Vec<usize>,
     /// Tier and deny rules that matched (including advisory ones and excepted ones).
     pub hits: Vec<Hit>,
+    /// Enforced tier and deny rules that did not match only because a value they read is known
+    /// only after apply (Terraform): they escalate the item to tier 3 at most.
+    pub undecided: Vec<usize>,
 }
 
 /// Result of one rule example.
@@ -234,9 +237,22 @@ impl PolicySet {
         let mut classified: Option<Tier> = None;
         let mut classified_by = Vec::new();
         let mut hits = Vec::new();
+        let mut undecided = Vec::new();
         for &i in self.candidates(subject.kind.tool()) {
             let rule = &self.rules[i];
+            eval.take_unknown();
             if !eval.eval(&rule.cond) {
+                if eval.take_unknown()
+                    && !matches!(rule.effect, Effect::Classify(_))
+                    && rule.level.enforced()
+                    && !self.exceptions.iter().any(|e| {
+                        e.rule == rule.id
+                            && e.active(today)
+                            && e.scope.as_ref().is_none_or(|s| eval.eval(s))
+                    })
+                {
+                    undecided.push(i);
+                }
                 continue;
             }
             let excepted_by = self.exceptions.iter().position(|e| {
@@ -266,10 +282,15 @@ impl PolicySet {
                 tier = tier.max(t);
             }
         }
+        for &i in &undecided {
+            let strictness = Tier::saturating(self.rules[i].effect.strictness());
+            tier = tier.max(strictness.min(Tier::HIGH));
+        }
         ItemOutcome {
             tier,
             classified_by,
             hits,
+            undecided,
         }
     }
 
