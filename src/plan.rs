@@ -714,6 +714,7 @@ impl RawAction {
                     self.provider,
                     change,
                     None,
+                    None,
                 )?))
             }
             _ => {

@@ -2,9 +2,11 @@
 //! plans: one `terraform` action per resource change, positioned at its entry in the file. It owns
 //! recognising the format and its versions; one change is read in `action::terraform`.
 
+use std::collections::{HashMap, HashSet};
+
 use serde::Deserialize;
 use serde::de::IgnoredAny;
-use serde_saphyr::Spanned;
+use serde_json::Value;
 
 use crate::action::terraform::{RawChange, TfChange};
 use crate::error::{Diagnostic, Error};
@@ -27,19 +29,22 @@ pub fn recognise(text: &str) -> bool {
 
 #[derive(Deserialize)]
 struct RawPlan {
-    format_version: Spanned<String>,
+    format_version: Value,
     #[serde(default)]
-    resource_changes: Option<Spanned<Vec<Spanned<RawResourceChange>>>>,
+    resource_changes: Option<Vec<RawResourceChange>>,
     #[serde(default)]
     planned_values: Option<IgnoredAny>,
     #[serde(default)]
     values: Option<IgnoredAny>,
     #[serde(default)]
     errored: Option<bool>,
+    #[serde(default)]
+    configuration: Option<Value>,
 }
 
 #[derive(Deserialize)]
 struct RawResourceChange {
+    #[serde(default)]
     address: Option<String>,
     #[serde(default)]
     provider_name: Option<String>,
@@ -47,7 +52,155 @@ struct RawResourceChange {
     deposed: Option<String>,
     #[serde(default)]
     action_reason: Option<String>,
+    #[serde(default)]
     change: Option<RawChange>,
+}
+
+/// Where things are in the document, found by one pass over its text (serde_json keeps no
+/// positions): each top-level key, and each element of `resource_changes`.
+#[derive(Default)]
+struct Positions {
+    keys: HashMap<String, (u64, u64)>,
+    changes: Vec<(u64, u64)>,
+}
+
+fn positions(text: &str) -> Positions {
+    let mut out = Positions::default();
+    let (mut line, mut column) = (1u64, 0u64);
+    let (mut depth, mut in_string, mut escape) = (0usize, false, false);
+    let mut expect_key = false;
+    let mut key: Option<(String, (u64, u64))> = None;
+    let mut last_key = String::new();
+    let (mut rc_depth, mut expect_element) = (0usize, false);
+    for c in text.chars() {
+        if c == '\n' {
+            line += 1;
+            column = 0;
+        } else {
+            column += 1;
+        }
+        if in_string {
+            if escape {
+                escape = false;
+            } else if c == '\\' {
+                escape = true;
+            } else if c == '"' {
+                in_string = false;
+                if let Some((k, at)) = key.take() {
+                    out.keys.entry(k.clone()).or_insert(at);
+                    last_key = k;
+                }
+            } else if let Some((k, _)) = key.as_mut()
+                && k.len() < 64
+            {
+                k.push(c);
+            }
+            continue;
+        }
+        if c.is_whitespace() {
+            continue;
+        }
+        if rc_depth > 0 && depth == rc_depth && expect_element && !matches!(c, ',' | ']') {
+            out.changes.push((line, column));
+            expect_element = false;
+        }
+        match c {
+            '"' => {
+                in_string = true;
+                if depth == 1 && expect_key {
+                    key = Some((String::new(), (line, column)));
+                    expect_key = false;
+                }
+            }
+            '{' | '[' => {
+                depth += 1;
+                if depth == 1 {
+                    expect_key = true;
+                }
+                if c == '[' && depth == 2 && last_key == "resource_changes" && rc_depth == 0 {
+                    rc_depth = 2;
+                    expect_element = true;
+                }
+            }
+            '}' | ']' => {
+                if depth == rc_depth {
+                    rc_depth = 0;
+                    last_key.clear();
+                }
+                depth = depth.saturating_sub(1);
+            }
+            ',' if depth == 1 => {
+                expect_key = true;
+                last_key.clear();
+            }
+            ',' if depth == rc_depth => expect_element = true,
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Top-level attributes each resource sets in the configuration, by address without instance
+/// keys (`module.a.aws_s3_bucket.b`). An attribute the configuration does not set and that is
+/// unknown is the provider's own default (a computed id, an ACL the provider picks), not a value
+/// of the change that nobody can see yet.
+fn configured(config: &Value) -> HashMap<String, HashSet<String>> {
+    fn walk(
+        module: &Value,
+        prefix: &str,
+        out: &mut HashMap<String, HashSet<String>>,
+        depth: usize,
+    ) {
+        if depth > 32 {
+            return;
+        }
+        for r in module
+            .get("resources")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(address) = r.get("address").and_then(Value::as_str) {
+                let names = r
+                    .get("expressions")
+                    .and_then(Value::as_object)
+                    .map(|e| e.keys().cloned().collect())
+                    .unwrap_or_default();
+                out.insert(format!("{prefix}{address}"), names);
+            }
+        }
+        for (name, call) in module
+            .get("module_calls")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+        {
+            if let Some(inner) = call.get("module") {
+                walk(inner, &format!("{prefix}module.{name}."), out, depth + 1);
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    if let Some(root) = config.get("root_module") {
+        walk(root, "", &mut out, 0);
+    }
+    out
+}
+
+/// An address without its instance keys: `module.a["x"].aws_s3_bucket.b[0]` -> `module.a.aws_s3_bucket.b`.
+fn without_keys(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let (mut depth, mut quoted) = (0usize, false);
+    for c in address.chars() {
+        match c {
+            '"' if depth > 0 => quoted = !quoted,
+            '[' if !quoted => depth += 1,
+            ']' if !quoted && depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
 }
 
 /// The Terraform workspace, as Terraform itself finds it: `TF_WORKSPACE`, else the one
@@ -69,74 +222,87 @@ pub fn current_workspace() -> Option<String> {
 
 /// Read a Terraform plan document (already checked to be strict JSON) into a plan.
 pub fn parse(text: &str, origin: &str, workspace: Option<String>) -> Result<Plan, Error> {
-    let raw: RawPlan = crate::yaml::from_str(text, origin).map_err(Error::Input)?;
-    let at = |line: u64, column: u64, message: String| {
-        Error::Input(Diagnostic::new(origin, message).at(line, column))
+    let raw: RawPlan = serde_json::from_str(text).map_err(|e| {
+        Error::Input(
+            Diagnostic::new(
+                origin,
+                format!("not a Terraform plan: {}", json_message(&e)),
+            )
+            .at(e.line() as u64, e.column() as u64),
+        )
+    })?;
+    let at = positions(text);
+    let place = |key: &str, message: String| {
+        let d = Diagnostic::new(origin, message);
+        Error::Input(match at.keys.get(key) {
+            Some(&(line, column)) => d.at(line, column),
+            None => d,
+        })
     };
-    let version = &raw.format_version;
-    let major = version.value.split('.').next().unwrap_or("");
-    if !matches!(major, "0" | "1") || version.value.split('.').count() != 2 {
-        return Err(at(
-            version.referenced.line(),
-            version.referenced.column(),
+    let version = match &raw.format_version {
+        Value::String(v) => v.as_str(),
+        _ => "",
+    };
+    let major = version.split('.').next().unwrap_or("");
+    let shape_ok = version.split('.').count() == 2
+        && version
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if !matches!(major, "0" | "1") || !shape_ok {
+        return Err(place(
+            "format_version",
             format!(
-                "unsupported Terraform plan format_version `{}`; agentgate reads format versions 0.x and 1.x (`terraform show -json` of Terraform 0.12 to 1.x, OpenTofu 1.x)",
-                version.value
+                "unsupported Terraform plan format_version {}; agentgate reads format versions 0.x and 1.x (`terraform show -json` of Terraform 0.12 to 1.x, OpenTofu 1.x)",
+                raw.format_version
             ),
         ));
     }
     if raw.errored == Some(true) {
-        return Err(Error::Input(Diagnostic::new(
-            origin,
-            "Terraform reported errors while planning (`errored: true`): the plan is incomplete and cannot be checked",
-        )));
+        return Err(place(
+            "errored",
+            "Terraform reported errors while planning (`errored: true`): the plan is incomplete and cannot be checked".into(),
+        ));
     }
     let changes = match raw.resource_changes {
         Some(changes) => changes,
         None if raw.values.is_some() && raw.planned_values.is_none() => {
-            return Err(Error::Input(Diagnostic::new(
-                origin,
-                "this is Terraform state, not a plan: check the output of `terraform show -json PLANFILE` (after `terraform plan -out PLANFILE`)",
-            )));
+            return Err(place(
+                "values",
+                "this is Terraform state, not a plan: check the output of `terraform show -json PLANFILE` (after `terraform plan -out PLANFILE`)".into(),
+            ));
         }
         None if raw.planned_values.is_none() => {
-            return Err(Error::Input(Diagnostic::new(
-                origin,
-                "a document with `format_version` but neither `resource_changes` nor `planned_values` is not a Terraform plan",
-            )));
+            return Err(place(
+                "format_version",
+                "a document with `format_version` but neither `resource_changes` nor `planned_values` is not a Terraform plan".into(),
+            ));
         }
         // Terraform leaves `resource_changes` out of a plan that changes nothing.
-        None => Spanned {
-            value: Vec::new(),
-            referenced: version.referenced,
-            defined: version.defined,
-        },
+        None => Vec::new(),
     };
-    if changes.value.len() > MAX_ACTIONS {
-        return Err(at(
-            changes.referenced.line(),
-            changes.referenced.column(),
+    if changes.len() > MAX_ACTIONS {
+        return Err(place(
+            "resource_changes",
             format!(
                 "plan has {} resource changes; the limit is {MAX_ACTIONS}",
-                changes.value.len()
+                changes.len()
             ),
         ));
     }
-    let mut seen = std::collections::HashSet::new();
-    let mut actions = Vec::with_capacity(changes.value.len());
-    for (i, spanned) in changes.value.into_iter().enumerate() {
-        let (line, column) = (spanned.referenced.line(), spanned.referenced.column());
-        let rc = spanned.value;
+    // Without a configuration nothing tells a provider default from an unset value: every
+    // unknown value counts (fail closed).
+    let config = raw.configuration.as_ref().map(configured);
+    let mut seen = HashSet::new();
+    let mut actions = Vec::with_capacity(changes.len());
+    for (i, rc) in changes.into_iter().enumerate() {
+        let (line, column) = at.changes.get(i).copied().unwrap_or((0, 0));
         let subject = rc
             .address
             .clone()
             .unwrap_or_else(|| format!("resource_changes[{i}]"));
         let err = |message: String| {
-            Error::Input(
-                Diagnostic::new(origin, message)
-                    .at(line, column)
-                    .subject(subject.clone()),
-            )
+            let d = Diagnostic::new(origin, message).subject(subject.clone());
+            Error::Input(if line > 0 { d.at(line, column) } else { d })
         };
         let address = rc
             .address
@@ -144,11 +310,13 @@ pub fn parse(text: &str, origin: &str, workspace: Option<String>) -> Result<Plan
         let raw_change = rc
             .change
             .ok_or_else(|| err("missing field `change`".into()))?;
+        let set = config.as_ref().and_then(|c| c.get(&without_keys(&address)));
         let mut change = TfChange::new(
             address.clone(),
             rc.provider_name,
             raw_change,
             workspace.clone(),
+            set,
         )
         .map_err(err)?;
         change.action_reason = rc.action_reason;
@@ -172,6 +340,15 @@ pub fn parse(text: &str, origin: &str, workspace: Option<String>) -> Result<Plan
         });
     }
     Ok(Plan::from_parts(origin, AGENT.into(), actions))
+}
+
+/// serde_json's message without its own " at line L column C" suffix.
+fn json_message(e: &serde_json::Error) -> String {
+    let m = e.to_string();
+    match m.rfind(" at line ") {
+        Some(i) => m[..i].to_string(),
+        None => m,
+    }
 }
 
 #[cfg(test)]

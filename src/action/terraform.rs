@@ -4,6 +4,7 @@
 //! document is `crate::terraform`; tiers and rules are not decided here.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 
 use serde_json::{Map, Value};
 
@@ -114,7 +115,12 @@ pub struct TfChange {
     pub kind: ChangeKind,
     pub before: Value,
     pub after: Value,
+    /// Every value known only after apply, as Terraform marks them (shown in the diff).
     pub after_unknown: Value,
+    /// The unknown values rules must treat as undecided: those of attributes the configuration
+    /// sets (an unset attribute that is unknown is the provider's default), or all of them when
+    /// the configuration is not known.
+    pub open_unknown: Value,
     pub before_sensitive: Value,
     pub after_sensitive: Value,
     pub action_reason: Option<String>,
@@ -211,6 +217,7 @@ impl TfChange {
         provider: Option<String>,
         raw: RawChange,
         workspace: Option<String>,
+        configured: Option<&HashSet<String>>,
     ) -> Result<TfChange, String> {
         let (module, mode, rtype, name) = split_address(&address)
             .ok_or_else(|| format!("`{address}` is not a Terraform resource address"))?;
@@ -220,6 +227,16 @@ impl TfChange {
         let kind = ChangeKind::from_actions(&raw.actions);
         let before = mask(&raw.before, &raw.before_sensitive);
         let after = mask(&raw.after, &raw.after_sensitive);
+        let open_unknown = match (configured, &raw.after_unknown) {
+            (Some(set), Value::Object(marks)) => Value::Object(
+                marks
+                    .iter()
+                    .filter(|(k, _)| set.contains(k.as_str()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect(),
+            ),
+            _ => raw.after_unknown.clone(),
+        };
         let mut change = TfChange {
             address,
             mode,
@@ -232,6 +249,7 @@ impl TfChange {
             before,
             after,
             after_unknown: raw.after_unknown,
+            open_unknown,
             before_sensitive: raw.before_sensitive,
             after_sensitive: raw.after_sensitive,
             action_reason: None,
@@ -276,12 +294,15 @@ impl TfChange {
     }
 
     /// Every string value of the change, for the secrets scan (sensitive ones are masked).
+    /// ARNs are left out: they name resources (`...:secret:rds!db-...`), they hold no secret.
     pub fn texts(&self) -> String {
         let mut out = String::new();
         for v in [&self.before, &self.after] {
             strings(v, &mut |s| {
-                out.push_str(s);
-                out.push('\n');
+                if !s.starts_with("arn:") {
+                    out.push_str(s);
+                    out.push('\n');
+                }
             });
         }
         out
@@ -454,7 +475,7 @@ fn derive(change: &TfChange) -> TfFacts {
     let unknown = if change.after.is_null() {
         &Value::Null
     } else {
-        &change.after_unknown
+        &change.open_unknown
     };
     iam(values, &mut facts);
     facts.iam_unknown = match unknown {
@@ -776,6 +797,7 @@ mod tests {
                 after_sensitive: Value::Null,
             },
             None,
+            None,
         )
         .unwrap()
     }
@@ -836,6 +858,7 @@ mod tests {
                 before_sensitive: Value::Null,
                 after_sensitive: json!({"password": true, "users": [{}, {"pw": true}]}),
             },
+            None,
             None,
         )
         .unwrap();

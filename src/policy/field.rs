@@ -881,9 +881,9 @@ impl Field {
             return false;
         };
         match self {
-            Field::After => terraform::any_true(&tf.after_unknown),
+            Field::After => terraform::any_true(&tf.open_unknown),
             Field::AfterPath(path) => {
-                terraform::lookup(&tf.after, &tf.after_unknown, path, &mut Vec::new())
+                terraform::lookup(&tf.after, &tf.open_unknown, path, &mut Vec::new())
             }
             Field::IamActions | Field::IamResources | Field::IamPrincipals | Field::IamPublic => {
                 tf.facts.iam_unknown

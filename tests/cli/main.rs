@@ -16,4 +16,5 @@ mod plan;
 mod policy;
 mod prompt;
 mod properties;
+mod terraform;
 mod trail;
