@@ -387,7 +387,7 @@ mod tests {
         let msg = |t: &str| parse_str(t).unwrap_err().to_string();
         assert!(
             msg(r#"{"format_version": "2.0", "resource_changes": []}"#)
-                .contains("unsupported Terraform plan format_version `2.0`")
+                .contains("unsupported Terraform plan format_version \"2.0\"")
         );
         assert!(
             msg(r#"{"format_version": "1.0", "values": {}}"#)

@@ -234,10 +234,13 @@ impl Collector<'_> {
 }
 
 /// Phase two: validate every file together into a policy set, or list every problem found.
+/// `lazy` defers building the regex and glob sets to their first use (the embedded pack, whose
+/// sets the test suite builds); a policy folder's are built here, so a bad pattern stops the load.
 pub(super) fn build(
     files: Vec<PolicyFile>,
     hash: String,
     origin: String,
+    lazy: bool,
 ) -> Result<PolicySet, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let mut parsed = Vec::new();
@@ -667,7 +670,7 @@ pub(super) fn build(
         }
     }
 
-    let slots = match slots.finish() {
+    let slots = match slots.finish(lazy) {
         Ok(s) => s,
         Err(e) => {
             errors.push(Diagnostic::new(origin.clone(), e));

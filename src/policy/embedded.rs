@@ -69,6 +69,13 @@ mod tests {
     }
 
     #[test]
+    fn embedded_sets_all_build() {
+        // The embedded pack builds its regex and glob sets on first use: every one must build.
+        let set = crate::policy::PolicySet::embedded().unwrap();
+        set.slots.build_all().unwrap();
+    }
+
+    #[test]
     fn embedded_examples_all_pass() {
         let set = crate::policy::PolicySet::embedded().unwrap();
         let failed: Vec<_> = set

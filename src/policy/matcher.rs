@@ -166,10 +166,35 @@ pub struct SlotsBuilder {
 #[derive(Debug)]
 struct Slot {
     field: Field,
-    regex: RegexSet,
-    globs: GlobSet,
+    regexes: Vec<String>,
+    globs: Vec<String>,
     has_regex: bool,
     has_globs: bool,
+    /// The sets, built at load (a policy folder) or on first use (the embedded pack: a command
+    /// compiles only the sets of the fields its actions reach; the pack's sets are all built by
+    /// its tests).
+    sets: std::sync::OnceLock<Sets>,
+}
+
+#[derive(Debug)]
+struct Sets {
+    regex: RegexSet,
+    globs: GlobSet,
+    /// The sets could not be built (only possible for an untested embedded pack): every pattern
+    /// then counts as matching, so the rules that use them fire rather than pass.
+    broken: bool,
+}
+
+impl Slot {
+    fn sets(&self) -> &Sets {
+        self.sets.get_or_init(|| {
+            build_sets(&self.field, &self.regexes, &self.globs).unwrap_or_else(|_| Sets {
+                regex: RegexSet::empty(),
+                globs: GlobSet::empty(),
+                broken: true,
+            })
+        })
+    }
 }
 
 /// Every field used by a policy set, with its compiled regex and glob sets.
@@ -375,22 +400,37 @@ impl SlotsBuilder {
         Ok(regexes.len() - 1)
     }
 
-    /// Build one `RegexSet` and one `GlobSet` per field.
-    pub fn finish(self) -> Result<Slots, String> {
-        let compiled = crate::parallel::map(self.sources, 1, compile_slot);
+    /// Build one `RegexSet` and one `GlobSet` per field, now (`lazy` false: errors are load
+    /// errors) or on first use.
+    pub fn finish(self, lazy: bool) -> Result<Slots, String> {
+        let compiled = crate::parallel::map(self.sources, 1, |s| compile_slot(s, lazy));
         Ok(Slots {
             slots: compiled.into_iter().collect::<Result<_, _>>()?,
         })
     }
 }
 
-/// One field's regexes as one `RegexSet` and its globs as one `GlobSet`.
-fn compile_slot(source: SlotSource) -> Result<Slot, String> {
+fn compile_slot(source: SlotSource, lazy: bool) -> Result<Slot, String> {
     let field = source.field.ok_or("internal: slot without field")?;
-    let regex =
-        RegexSet::new(&source.regexes).map_err(|e| format!("field `{}`: {e}", field.name()))?;
+    let sets = std::sync::OnceLock::new();
+    if !lazy {
+        let _ = sets.set(build_sets(&field, &source.regexes, &source.globs)?);
+    }
+    Ok(Slot {
+        has_regex: !source.regexes.is_empty(),
+        has_globs: !source.globs.is_empty(),
+        field,
+        regexes: source.regexes,
+        globs: source.globs,
+        sets,
+    })
+}
+
+/// One field's regexes as one `RegexSet` and its globs as one `GlobSet`.
+fn build_sets(field: &Field, regexes: &[String], globs_src: &[String]) -> Result<Sets, String> {
+    let regex = RegexSet::new(regexes).map_err(|e| format!("field `{}`: {e}", field.name()))?;
     let mut globs = GlobSetBuilder::new();
-    for g in &source.globs {
+    for g in globs_src {
         globs.add(
             GlobBuilder::new(g)
                 .literal_separator(field.path_like())
@@ -401,12 +441,10 @@ fn compile_slot(source: SlotSource) -> Result<Slot, String> {
     let globs = globs
         .build()
         .map_err(|e| format!("field `{}`: {e}", field.name()))?;
-    Ok(Slot {
-        has_regex: !source.regexes.is_empty(),
-        has_globs: !source.globs.is_empty(),
-        field,
+    Ok(Sets {
         regex,
         globs,
+        broken: false,
     })
 }
 
@@ -452,6 +490,17 @@ fn strings(v: &Value, op: &str) -> Result<Vec<String>, String> {
 }
 
 impl Slots {
+    /// Build every set not built yet; the first that fails, with its field.
+    pub fn build_all(&self) -> Result<(), String> {
+        for slot in &self.slots {
+            if slot.sets.get().is_none() {
+                let sets = build_sets(&slot.field, &slot.regexes, &slot.globs)?;
+                let _ = slot.sets.set(sets);
+            }
+        }
+        Ok(())
+    }
+
     pub fn field(&self, slot: usize) -> &Field {
         &self.slots[slot].field
     }
@@ -527,11 +576,16 @@ impl<'p, 'a> Evaluator<'p, 'a> {
     fn regex_hits(&mut self, slot: usize) -> &[bool] {
         if self.regex_hits[slot].is_none() {
             self.ensure_values(slot);
-            let set = &self.slots.slots[slot];
-            let mut hits = vec![false; set.regex.len()];
-            if set.has_regex {
+            let slot_def = &self.slots.slots[slot];
+            let mut hits = vec![false; slot_def.regexes.len()];
+            if slot_def.has_regex {
+                let sets = slot_def.sets();
                 for v in self.values[slot].iter().flatten() {
-                    for i in set.regex.matches(&v.text()).iter() {
+                    if sets.broken {
+                        hits.iter_mut().for_each(|h| *h = true);
+                        break;
+                    }
+                    for i in sets.regex.matches(&v.text()).iter() {
                         hits[i] = true;
                     }
                 }
@@ -544,11 +598,16 @@ impl<'p, 'a> Evaluator<'p, 'a> {
     fn glob_hits(&mut self, slot: usize) -> &[bool] {
         if self.glob_hits[slot].is_none() {
             self.ensure_values(slot);
-            let set = &self.slots.slots[slot];
-            let mut hits = vec![false; set.globs.len()];
-            if set.has_globs {
+            let slot_def = &self.slots.slots[slot];
+            let mut hits = vec![false; slot_def.globs.len()];
+            if slot_def.has_globs {
+                let sets = slot_def.sets();
                 for v in self.values[slot].iter().flatten() {
-                    for i in set.globs.matches(v.text().as_ref()) {
+                    if sets.broken {
+                        hits.iter_mut().for_each(|h| *h = true);
+                        break;
+                    }
+                    for i in sets.globs.matches(v.text().as_ref()) {
                         hits[i] = true;
                     }
                 }
@@ -611,7 +670,11 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 }
                 Test::NotGlob(idx) => {
                     let slots = self.slots;
-                    let globs = &slots.slots[*slot].globs;
+                    let sets = slots.slots[*slot].sets();
+                    let globs = &sets.globs;
+                    if sets.broken {
+                        return false;
+                    }
                     self.values(*slot).iter().any(|v| {
                         let m = globs.matches(v.text().as_ref());
                         !idx.iter().any(|i| m.contains(i))
@@ -619,7 +682,11 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 }
                 Test::NotRegex(idx) => {
                     let slots = self.slots;
-                    let set = &slots.slots[*slot].regex;
+                    let sets = slots.slots[*slot].sets();
+                    let set = &sets.regex;
+                    if sets.broken {
+                        return false;
+                    }
                     self.values(*slot).iter().any(|v| {
                         let m = set.matches(&v.text());
                         !idx.iter().any(|i| m.matched(*i))

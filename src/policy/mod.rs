@@ -97,7 +97,7 @@ impl PolicySet {
     /// re-run on every start: the pack cannot change after the build, and its examples run in the
     /// test suite and in CI (`policy test policies`), so a binary with a failing example never ships.
     pub fn embedded() -> Result<PolicySet, Error> {
-        Self::without_example_check(embedded::files(), "embedded".into())
+        Self::load(embedded::files(), "embedded".into(), true)
     }
 
     /// Every `*.yaml` / `*.yml` file directly inside each folder, in name order.
@@ -146,6 +146,10 @@ impl PolicySet {
         files: Vec<PolicyFile>,
         origin: String,
     ) -> Result<PolicySet, Error> {
+        Self::load(files, origin, false)
+    }
+
+    fn load(files: Vec<PolicyFile>, origin: String, lazy: bool) -> Result<PolicySet, Error> {
         if files.is_empty() {
             return Err(Error::Policy(vec![Diagnostic::new(
                 origin,
@@ -153,7 +157,7 @@ impl PolicySet {
             )]));
         }
         let hash = hash_files(&files);
-        config::build(files, hash, origin).map_err(Error::Policy)
+        config::build(files, hash, origin, lazy).map_err(Error::Policy)
     }
 
     #[allow(clippy::too_many_arguments)]
