@@ -2,6 +2,7 @@
 //! and the JSON of SPEC section 6. It returns strings; the CLI decides where they go.
 
 pub mod audit;
+pub mod ci;
 pub mod explain;
 
 use comfy_table::{Table, presets};
