@@ -144,7 +144,7 @@ pub fn run(args: CheckArgs, styles: Styles) -> Result<ExitCode, Error> {
                     "outcome": ci::outcome_word(worst),
                     "results": results,
                 });
-                format!("{doc:#}\n")
+                render::json_safe(format!("{doc:#}\n"))
             }
             ReportFormat::Sarif => ci::sarif(&report),
             ReportFormat::Junit => ci::junit(&report),

@@ -100,7 +100,7 @@ fn error_report(
             if let Value::Object(map) = &mut doc {
                 map.insert("exit_code".into(), json!(ExitCode::Error.code()));
             }
-            format!("{doc}\n")
+            render::json_safe(format!("{doc}\n"))
         }
         ReportFormat::Sarif => ci::sarif(&report()),
         ReportFormat::Junit => ci::junit(&report()),
@@ -204,7 +204,7 @@ fn decide(
                 }
                 let mut out = serde_json::to_string_pretty(&doc).unwrap_or_default();
                 out.push('\n');
-                out
+                render::json_safe(out)
             }
             ReportFormat::Sarif => ci::sarif(&report()),
             ReportFormat::Junit => ci::junit(&report()),

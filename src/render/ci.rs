@@ -194,11 +194,29 @@ fn clean(scanner: &Scanner, s: &str) -> String {
 
 /// `` `id` (tool target) ``, for messages.
 fn action_label(scanner: &Scanner, a: &ActionEval<'_>) -> String {
+    let (id, tool) = (clean(scanner, &a.id), clean(scanner, &a.tool));
+    if a.target.is_empty() || a.target == a.tool {
+        return format!("`{id}` ({tool})");
+    }
     format!(
-        "`{}` ({} {})",
-        clean(scanner, &a.id),
-        clean(scanner, &a.tool),
+        "`{id}` ({tool} {})",
         clean(scanner, &truncate(&a.target, 80))
+    )
+}
+
+/// `tier 3 (high-impact) by its kind and content: why`, for an action that needs a person with no
+/// finding that says why.
+fn tier_line(scanner: &Scanner, a: &ActionEval<'_>) -> String {
+    let why = tier_reason(scanner, a);
+    format!(
+        "tier {} ({}) by its kind and content{}",
+        a.tier,
+        a.tier.meaning(),
+        if why.is_empty() {
+            String::new()
+        } else {
+            format!(": {why}")
+        }
     )
 }
 
@@ -530,18 +548,8 @@ pub fn sarif(report: &Report<'_>) -> String {
                             TIER_3
                         };
                         let rule = s.rule_index(id, || synthetic_rule(id));
-                        let why = tier_reason(scanner, a);
-                        let message = format!(
-                            "{label} {}: tier {} ({}) by its kind and content{}",
-                            decision_phrase(a),
-                            a.tier,
-                            a.tier.meaning(),
-                            if why.is_empty() {
-                                String::new()
-                            } else {
-                                format!(": {why}")
-                            }
-                        );
+                        let message =
+                            format!("{label} {}: {}", decision_phrase(a), tier_line(scanner, a));
                         let fp = s.fingerprint(&[&file, &a.id, id]);
                         s.push(
                             rule,
@@ -885,17 +893,7 @@ fn case_body(scanner: &Scanner, a: &ActionEval<'_>, pipeline: &Pipeline) -> Stri
         }
     }
     if needs_tier_result(a) {
-        let why = tier_reason(scanner, a);
-        lines.push(format!(
-            "tier {} ({}) by its kind and content{}",
-            a.tier,
-            a.tier.meaning(),
-            if why.is_empty() {
-                String::new()
-            } else {
-                format!(": {why}")
-            }
-        ));
+        lines.push(tier_line(scanner, a));
     }
     if let Some(max) = pipeline.max_tier.filter(|m| a.tier > *m) {
         lines.push(format!(
@@ -979,11 +977,7 @@ pub fn github(report: &Report<'_>) -> String {
                             lines.push(clean(scanner, &finding_line(f)));
                         }
                         if needs_tier_result(a) {
-                            lines.push(format!(
-                                "tier {} ({}) by its kind and content",
-                                a.tier,
-                                a.tier.meaning()
-                            ));
+                            lines.push(tier_line(scanner, a));
                         }
                         if let Some(max) = over {
                             lines.push(format!(
@@ -1108,6 +1102,15 @@ mod tests {
             text("\u{1}\u{fffe}ok\u{1f600}"),
             "\\u{1}\\u{fffe}ok\u{1f600}"
         );
+    }
+
+    #[test]
+    fn json_keeps_no_raw_c1_or_bidi_characters() {
+        let text = serde_json::to_string(&json!({"id": "a\u{202e}b\u{85}\u{1b}"})).unwrap();
+        let safe = super::super::json_safe(text);
+        assert_eq!(safe, r#"{"id":"a\u202eb\u0085\u001b"}"#);
+        let back: Value = serde_json::from_str(&safe).unwrap();
+        assert_eq!(back["id"], "a\u{202e}b\u{85}\u{1b}");
     }
 
     #[test]
