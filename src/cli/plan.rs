@@ -58,15 +58,15 @@ pub fn run(args: PlanArgs, styles: Styles) -> Result<ExitCode, Error> {
             written.map(|()| rendered.code)
         }
         Err(error) => {
-            let render = |format| error_report(format, &args, &error, cwd.as_deref());
+            let render = |format, file| error_report(format, file, &args, &error, cwd.as_deref());
             let files: Vec<(PathBuf, String)> = args
                 .report
                 .files()
                 .into_iter()
-                .map(|(format, path)| (path.to_path_buf(), render(format)))
+                .map(|(format, path)| (path.to_path_buf(), render(format, true)))
                 .collect();
             let written = report::write_files(&files);
-            print!("{}", render(args.report.stdout_format()));
+            print!("{}", render(args.report.stdout_format(), false));
             // The file error is reported; the plan's error is the one that decides the exit code.
             if let Err(e) = written {
                 eprintln!("agentgate: error: {}", e.redacted());
@@ -77,9 +77,10 @@ pub fn run(args: PlanArgs, styles: Styles) -> Result<ExitCode, Error> {
 }
 
 /// A plan that could not be decided, in `format`. Text shows nothing on standard output (the
-/// error goes to standard error); in a text file it is the error line.
+/// error goes to standard error); in a text file (`file`) it is the error line.
 fn error_report(
     format: ReportFormat,
+    file: bool,
     args: &PlanArgs,
     error: &Error,
     cwd: Option<&std::path::Path>,
@@ -94,6 +95,7 @@ fn error_report(
         cwd,
     };
     match format {
+        ReportFormat::Text if file => format!("agentgate: error: {}\n", error.redacted()),
         ReportFormat::Text => String::new(),
         ReportFormat::Json => {
             let mut doc = render::error_json(error);

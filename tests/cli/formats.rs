@@ -585,6 +585,26 @@ fn a_plan_that_cannot_be_read_is_an_error_in_every_format() {
     assert_eq!(r.json()["exit_code"], 1);
     let doc = run(&["plan", BROKEN, "--format", "sarif"]).json();
     assert_eq!(rule_ids(&doc), ["input-error"]);
+    // Report files get the error too: a text file its line, a SARIF file its result.
+    let ws = Workspace::new();
+    let (text, sarif) = (ws.path().join("plan.txt"), ws.path().join("plan.sarif"));
+    let r = run(&[
+        "plan",
+        BROKEN,
+        "--output",
+        &text.display().to_string(),
+        "--output",
+        &format!("sarif={}", sarif.display()),
+    ]);
+    r.code(1).stderr_has("mapping values are not allowed");
+    assert!(
+        std::fs::read_to_string(&text)
+            .unwrap()
+            .starts_with("agentgate: error: fixtures/plans/bad/malformed.yaml:6:10:")
+    );
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&sarif).unwrap()).unwrap();
+    assert_valid_sarif(&doc);
+    assert_eq!(rule_ids(&doc), ["input-error"]);
 }
 
 #[test]
