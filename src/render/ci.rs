@@ -115,7 +115,7 @@ pub fn max_tier_json(outcome: &Outcome, pipeline: &Pipeline) -> Option<Value> {
     Some(json!({
         "limit": limit,
         "exceeded": outcome.over_max_tier.is_some(),
-        "note": outcome.over_max_tier.map(|_| pipeline_note(outcome)),
+        "note": outcome.over_max_tier.and_then(|_| pipeline_note(outcome)),
     }))
 }
 
@@ -176,11 +176,13 @@ fn uri(path: &str) -> String {
     out
 }
 
-/// The file a file action changes, as a path for CI, when the action changes one.
+/// The file a file action changes, as a path for CI, when the action changes one. Any other
+/// action (a command, a request, a resource) is located by its entry in the plan alone.
 fn changed_file(action: &ActionEval<'_>, workspace: &Path, cwd: Option<&Path>) -> Option<String> {
-    match &action.change {
-        Change::File { path, .. } => Some(display_path(&workspace.join(path), cwd)),
-        Change::Read { .. } | Change::Other => None,
+    if let Change::File { path, .. } = &action.change {
+        Some(display_path(&workspace.join(path), cwd))
+    } else {
+        None
     }
 }
 
