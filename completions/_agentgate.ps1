@@ -47,22 +47,28 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack')
             [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Also write a report to a file (repeatable). FORMAT=FILE (text, json, sarif, junit, github) writes that format there and leaves standard output as it is. A bare FILE gets the --format document, and standard output then shows the text review instead (so the job log reads as a review while, say, SARIF goes to the file). Files are replaced atomically; one that cannot be written fails the command (exit 1)')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'The lowest outcome that fails the step. At or above it the exit code is SPEC''s (2 approval required, 3 denied); below it, 0. approve (the default): allowed plans pass; deny: plans that need approval pass too, only denials fail; allow: everything fails, an allowed plan exits 2 (a person must look at everything). Errors always exit 1. The audit trail records the gate''s decision whatever this says')
+            [CompletionResult]::new('--max-tier', '--max-tier', [CompletionResultType]::ParameterName, 'The highest plan tier (0-4) this step accepts: a plan whose tier is above N exits 3 (denied by the pipeline''s cap) whatever --fail-on says, and the report says so')
             [CompletionResult]::new('-o', '-o', [CompletionResultType]::ParameterName, 'Also write a sealed plan to FILE (mode 0600) for `agentgate apply FILE`: the plan, its evaluation, the fingerprints of its targets and a MAC with the local key')
             [CompletionResult]::new('--out', '--out', [CompletionResultType]::ParameterName, 'Also write a sealed plan to FILE (mode 0600) for `agentgate apply FILE`: the plan, its evaluation, the fingerprints of its targets and a MAC with the local key')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'agentgate;check' {
             [CompletionResult]::new('--policy', '--policy', [CompletionResultType]::ParameterName, 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack')
             [CompletionResult]::new('--workspace', '--workspace', [CompletionResultType]::ParameterName, 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)')
             [CompletionResult]::new('--db', '--db', [CompletionResultType]::ParameterName, 'Audit database. Default: .agentgate/audit.db in the current folder')
-            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format')
+            [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format on standard output')
+            [CompletionResult]::new('--output', '--output', [CompletionResultType]::ParameterName, 'Also write a report to a file (repeatable). FORMAT=FILE (text, json, sarif, junit, github) writes that format there and leaves standard output as it is. A bare FILE gets the --format document, and standard output then shows the text review instead (so the job log reads as a review while, say, SARIF goes to the file). Files are replaced atomically; one that cannot be written fails the command (exit 1)')
+            [CompletionResult]::new('--fail-on', '--fail-on', [CompletionResultType]::ParameterName, 'The lowest outcome that fails the step. At or above it the exit code is SPEC''s (2 approval required, 3 denied); below it, 0. approve (the default): allowed plans pass; deny: plans that need approval pass too, only denials fail; allow: everything fails, an allowed plan exits 2 (a person must look at everything). Errors always exit 1. The audit trail records the gate''s decision whatever this says')
+            [CompletionResult]::new('--max-tier', '--max-tier', [CompletionResultType]::ParameterName, 'The highest plan tier (0-4) this step accepts: a plan whose tier is above N exits 3 (denied by the pipeline''s cap) whatever --fail-on says, and the report says so')
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
-            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
-            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help (see more with ''--help'')')
             break
         }
         'agentgate;apply' {

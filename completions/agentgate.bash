@@ -581,7 +581,7 @@ _agentgate() {
             return 0
             ;;
         agentgate__subcmd__check)
-            opts="-h --policy --workspace --db --format --color --help"
+            opts="-h --policy --workspace --db --format --output --fail-on --max-tier --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -600,7 +600,19 @@ _agentgate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json sarif junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "allow approve deny" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-tier)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --color)
@@ -1015,7 +1027,7 @@ _agentgate() {
             return 0
             ;;
         agentgate__subcmd__plan)
-            opts="-o -h --policy --workspace --db --format --out --color --help"
+            opts="-o -h --policy --workspace --db --format --output --fail-on --max-tier --out --color --help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -1034,7 +1046,19 @@ _agentgate() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "text json" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "text json sarif junit github" -- "${cur}"))
+                    return 0
+                    ;;
+                --output)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fail-on)
+                    COMPREPLY=($(compgen -W "allow approve deny" -- "${cur}"))
+                    return 0
+                    ;;
+                --max-tier)
+                    COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
                 --out)

@@ -47,22 +47,38 @@ complete -c agentgate -n "__fish_agentgate_needs_command" -f -a "help" -d 'Print
 complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l policy -d 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l workspace -d 'Folder the plan\'s paths are relative to. Default: the plan file\'s folder (the current one for -)' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
-complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l format -d 'Output format' -r -f -a "text\t''
-json\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l format -d 'Output format on standard output' -r -f -a "text\t'For people: diffs, a summary table, findings, the decision'
+json\t'The JSON document of SPEC section 6'
+sarif\t'SARIF 2.1.0, for code scanning (e.g. GitHub\'s upload-sarif)'
+junit\t'JUnit XML, for test reporters: a test suite per plan file, a test case per action'
+github\t'GitHub Actions workflow commands: annotations on the plan file, and a summary line'"
+complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l output -d 'Also write a report to a file (repeatable). FORMAT=FILE (text, json, sarif, junit, github) writes that format there and leaves standard output as it is. A bare FILE gets the --format document, and standard output then shows the text review instead (so the job log reads as a review while, say, SARIF goes to the file). Files are replaced atomically; one that cannot be written fails the command (exit 1)' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l fail-on -d 'The lowest outcome that fails the step. At or above it the exit code is SPEC\'s (2 approval required, 3 denied); below it, 0. approve (the default): allowed plans pass; deny: plans that need approval pass too, only denials fail; allow: everything fails, an allowed plan exits 2 (a person must look at everything). Errors always exit 1. The audit trail records the gate\'s decision whatever this says' -r -f -a "allow\t''
+approve\t''
+deny\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l max-tier -d 'The highest plan tier (0-4) this step accepts: a plan whose tier is above N exits 3 (denied by the pipeline\'s cap) whatever --fail-on says, and the report says so' -r
 complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -s o -l out -d 'Also write a sealed plan to FILE (mode 0600) for `agentgate apply FILE`: the plan, its evaluation, the fingerprints of its targets and a MAC with the local key' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand plan" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l policy -d 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l workspace -d 'Folder the plan\'s paths are relative to. Default: the plan file\'s folder (the current one for -)' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F
-complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l format -d 'Output format' -r -f -a "text\t''
-json\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l format -d 'Output format on standard output' -r -f -a "text\t'For people: diffs, a summary table, findings, the decision'
+json\t'The JSON document of SPEC section 6'
+sarif\t'SARIF 2.1.0, for code scanning (e.g. GitHub\'s upload-sarif)'
+junit\t'JUnit XML, for test reporters: a test suite per plan file, a test case per action'
+github\t'GitHub Actions workflow commands: annotations on the plan file, and a summary line'"
+complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l output -d 'Also write a report to a file (repeatable). FORMAT=FILE (text, json, sarif, junit, github) writes that format there and leaves standard output as it is. A bare FILE gets the --format document, and standard output then shows the text review instead (so the job log reads as a review while, say, SARIF goes to the file). Files are replaced atomically; one that cannot be written fails the command (exit 1)' -r
+complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l fail-on -d 'The lowest outcome that fails the step. At or above it the exit code is SPEC\'s (2 approval required, 3 denied); below it, 0. approve (the default): allowed plans pass; deny: plans that need approval pass too, only denials fail; allow: everything fails, an allowed plan exits 2 (a person must look at everything). Errors always exit 1. The audit trail records the gate\'s decision whatever this says' -r -f -a "allow\t''
+approve\t''
+deny\t''"
+complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l max-tier -d 'The highest plan tier (0-4) this step accepts: a plan whose tier is above N exits 3 (denied by the pipeline\'s cap) whatever --fail-on says, and the report says so' -r
 complete -c agentgate -n "__fish_agentgate_using_subcommand check" -l color -d 'When to use colours: auto respects NO_COLOR and whether output is a terminal' -r -f -a "auto\t''
 always\t''
 never\t''"
-complete -c agentgate -n "__fish_agentgate_using_subcommand check" -s h -l help -d 'Print help'
+complete -c agentgate -n "__fish_agentgate_using_subcommand check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c agentgate -n "__fish_agentgate_using_subcommand apply" -l policy -d 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand apply" -l workspace -d 'Folder the plan\'s paths are relative to. Default: the plan file\'s folder (the current one for -)' -r -F
 complete -c agentgate -n "__fish_agentgate_using_subcommand apply" -l db -d 'Audit database. Default: .agentgate/audit.db in the current folder' -r -F

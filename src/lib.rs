@@ -12,6 +12,7 @@ pub mod execute;
 pub mod explain;
 pub mod lint;
 pub mod parallel;
+pub mod pipeline;
 pub mod plan;
 pub mod policy;
 pub mod policy_test;

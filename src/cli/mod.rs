@@ -9,6 +9,7 @@ mod contain;
 mod explain;
 mod plan;
 mod policy;
+mod report;
 
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};

@@ -2,6 +2,7 @@
 //! and the JSON of SPEC section 6. It returns strings; the CLI decides where they go.
 
 pub mod audit;
+pub mod ci;
 pub mod explain;
 
 use comfy_table::{Table, presets};
@@ -61,6 +62,26 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
             })
             .collect(),
     )
+}
+
+/// JSON text with C1 controls and bidirectional overrides written as `\uXXXX` escapes: the same
+/// document to a parser, but nothing in it can steer a terminal that shows it raw (serde_json
+/// escapes the C0 controls itself). Such characters occur only inside JSON strings, so replacing
+/// them in the text is exact.
+pub fn json_safe(text: String) -> String {
+    let unsafe_char = |c: char| matches!(c, '\u{80}'..='\u{9f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}');
+    if !text.chars().any(unsafe_char) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len() + 16);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// The plan for a reviewer: header, one block per action, summary table, findings, decision.

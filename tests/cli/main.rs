@@ -11,6 +11,7 @@ mod audit;
 mod check;
 mod corpus;
 mod explain;
+mod formats;
 mod helpers;
 mod plan;
 mod policy;
