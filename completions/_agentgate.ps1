@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and decision that follow')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Policies are code: test, lint and explain them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (the same files are committed in completions/)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page of agentgate, or of one of its commands (the same pages are committed in man/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -295,6 +296,12 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
             break
         }
+        'agentgate;man' {
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'agentgate;help' {
             [CompletionResult]::new('plan', 'plan', [CompletionResultType]::ParameterValue, 'Evaluate a plan: show its diff, tiers and findings, and decide')
             [CompletionResult]::new('check', 'check', [CompletionResultType]::ParameterValue, 'Evaluate plans for CI: never interactive, worst outcome wins')
@@ -310,6 +317,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and decision that follow')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Policies are code: test, lint and explain them')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (the same files are committed in completions/)')
+            [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page of agentgate, or of one of its commands (the same pages are committed in man/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
             break
         }
@@ -385,6 +393,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             break
         }
         'agentgate;help;completions' {
+            break
+        }
+        'agentgate;help;man' {
             break
         }
         'agentgate;help;help' {

@@ -37,6 +37,9 @@ _agentgate() {
             agentgate,help)
                 cmd="agentgate__subcmd__help"
                 ;;
+            agentgate,man)
+                cmd="agentgate__subcmd__man"
+                ;;
             agentgate,plan)
                 cmd="agentgate__subcmd__plan"
                 ;;
@@ -118,6 +121,9 @@ _agentgate() {
             agentgate__subcmd__help,help)
                 cmd="agentgate__subcmd__help__subcmd__help"
                 ;;
+            agentgate__subcmd__help,man)
+                cmd="agentgate__subcmd__help__subcmd__man"
+                ;;
             agentgate__subcmd__help,plan)
                 cmd="agentgate__subcmd__help__subcmd__plan"
                 ;;
@@ -197,7 +203,7 @@ _agentgate() {
 
     case "${cmd}" in
         agentgate)
-            opts="-h -V --color --help --version plan check apply approve rollback audit stop resume quarantine release status explain policy completions help"
+            opts="-h -V --color --help --version plan check apply approve rollback audit stop resume quarantine release status explain policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -679,7 +685,7 @@ _agentgate() {
             return 0
             ;;
         agentgate__subcmd__help)
-            opts="plan check apply approve rollback audit stop resume quarantine release status explain policy completions help"
+            opts="plan check apply approve rollback audit stop resume quarantine release status explain policy completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -860,6 +866,20 @@ _agentgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentgate__subcmd__help__subcmd__man)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentgate__subcmd__help__subcmd__plan)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1007,6 +1027,24 @@ _agentgate() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentgate__subcmd__man)
+            opts="-h --color --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -37,6 +37,7 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand explain 'Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and decision that follow'
             cand policy 'Policies are code: test, lint and explain them'
             cand completions 'Print a shell completion script (the same files are committed in completions/)'
+            cand man 'Print the man page of agentgate, or of one of its commands (the same pages are committed in man/)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentgate;plan'= {
@@ -257,6 +258,11 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand -h 'Print help'
             cand --help 'Print help'
         }
+        &'agentgate;man'= {
+            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'agentgate;help'= {
             cand plan 'Evaluate a plan: show its diff, tiers and findings, and decide'
             cand check 'Evaluate plans for CI: never interactive, worst outcome wins'
@@ -272,6 +278,7 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand explain 'Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and decision that follow'
             cand policy 'Policies are code: test, lint and explain them'
             cand completions 'Print a shell completion script (the same files are committed in completions/)'
+            cand man 'Print the man page of agentgate, or of one of its commands (the same pages are committed in man/)'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentgate;help;plan'= {
@@ -325,6 +332,8 @@ set edit:completion:arg-completer[agentgate] = {|@words|
         &'agentgate;help;policy;explain'= {
         }
         &'agentgate;help;completions'= {
+        }
+        &'agentgate;help;man'= {
         }
         &'agentgate;help;help'= {
         }

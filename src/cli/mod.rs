@@ -13,7 +13,7 @@ mod policy;
 use std::io::{IsTerminal, Read};
 use std::path::{Path, PathBuf};
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{CommandFactory, Parser, Subcommand, ValueEnum};
 
 use crate::audit::Store;
 use crate::error::{Error, ExitCode};
@@ -94,6 +94,13 @@ pub enum Command {
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
+    },
+    /// Print the man page of agentgate, or of one of its commands (the same pages are committed
+    /// in man/).
+    Man {
+        /// The command, e.g. `plan` or `audit list`. Default: agentgate itself.
+        #[arg(value_name = "COMMAND")]
+        command: Vec<String>,
     },
 }
 
@@ -190,15 +197,55 @@ fn run(cli: Cli, styles: Styles) -> Result<ExitCode, Error> {
             print!("{}", completion(shell));
             Ok(ExitCode::Allowed)
         }
+        Command::Man { command } => {
+            let name = std::iter::once("agentgate")
+                .chain(command.iter().map(String::as_str))
+                .collect::<Vec<_>>()
+                .join("-");
+            let file = format!("{name}.1");
+            let page = man_pages()
+                .into_iter()
+                .find(|(f, _)| *f == file)
+                .ok_or_else(|| {
+                    Error::Usage(format!(
+                        "no man page for `{}`: agentgate --help lists the commands",
+                        command.join(" ")
+                    ))
+                })?;
+            print!("{}", page.1);
+            Ok(ExitCode::Allowed)
+        }
     }
 }
 
 /// The completion script for `shell`, generated from the clap definition.
 pub fn completion(shell: clap_complete::Shell) -> String {
-    use clap::CommandFactory;
     let mut out = Vec::new();
     clap_complete::generate(shell, &mut Cli::command(), "agentgate", &mut out);
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Every man page, `(file name, roff)`: agentgate.1 and one per command and sub-command
+/// (agentgate-plan.1, agentgate-audit-list.1), generated from the clap definition.
+pub fn man_pages() -> Vec<(String, String)> {
+    fn pages(cmd: &clap::Command, out: &mut Vec<(String, String)>) {
+        let man = clap_mangen::Man::new(cmd.clone());
+        let mut roff = Vec::new();
+        // Rendering into memory cannot fail.
+        let _ = man.render(&mut roff);
+        out.push((
+            man.get_filename(),
+            String::from_utf8_lossy(&roff).into_owned(),
+        ));
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()) {
+            pages(sub, out);
+        }
+    }
+    let mut cmd = Cli::command().disable_help_subcommand(true);
+    cmd.build();
+    let mut out = Vec::new();
+    pages(&cmd, &mut out);
+    out
 }
 
 fn use_color(choice: ColorChoice) -> bool {

@@ -11,6 +11,7 @@ mod audit;
 mod check;
 mod corpus;
 mod explain;
+mod generated;
 mod helpers;
 mod plan;
 mod policy;
