@@ -18,7 +18,8 @@ set edit:completion:arg-completer[agentgate] = {|@words|
     }
     var completions = [
         &'agentgate'= {
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help (see more with ''--help'')'
             cand --help 'Print help (see more with ''--help'')'
             cand -V 'Print version'
@@ -41,33 +42,36 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentgate;plan'= {
-            cand --policy 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack'
+            cand --policy 'Policy folder (repeatable). Default: AGENTGATE_POLICY (folders separated like PATH), else `policy` in config.yaml, else .agentgate/policies if it exists, else the embedded pack'
             cand --workspace 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)'
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
             cand --format 'Output format'
             cand -o 'Also write a sealed plan to FILE (mode 0600) for `agentgate apply FILE`: the plan, its evaluation, the fingerprints of its targets and a MAC with the local key'
             cand --out 'Also write a sealed plan to FILE (mode 0600) for `agentgate apply FILE`: the plan, its evaluation, the fingerprints of its targets and a MAC with the local key'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;check'= {
-            cand --policy 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack'
+            cand --policy 'Policy folder (repeatable). Default: AGENTGATE_POLICY (folders separated like PATH), else `policy` in config.yaml, else .agentgate/policies if it exists, else the embedded pack'
             cand --workspace 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)'
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
             cand --format 'Output format'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;apply'= {
-            cand --policy 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack'
+            cand --policy 'Policy folder (repeatable). Default: AGENTGATE_POLICY (folders separated like PATH), else `policy` in config.yaml, else .agentgate/policies if it exists, else the embedded pack'
             cand --workspace 'Folder the plan''s paths are relative to. Default: the plan file''s folder (the current one for -)'
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
             cand --override 'Lift the denial of a soft-mandatory rule (repeatable; needs --reason). Recorded'
             cand --reason 'Why the overrides are justified (recorded)'
             cand --format 'Output format'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand --non-interactive 'Never prompt (also implied by CI being set, or by standard input not being a terminal)'
             cand --auto-approve 'Approve what needs a person without asking: never past a deny, and tier 4 only when the policy''s `auto_approve.max_tier` is 4'
             cand --dry-run 'Check everything and show what would run; execute and record nothing'
@@ -77,19 +81,22 @@ set edit:completion:arg-completer[agentgate] = {|@words|
         &'agentgate;approve'= {
             cand --by 'Who approves: recorded, and never the plan''s own agent'
             cand --reason 'Why (recorded)'
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;rollback'= {
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;audit'= {
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand list 'List records, newest first'
@@ -106,24 +113,27 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand --since 'Only records at or after this time'
             cand --until 'Only records before this time (exclusive: `--until 2026-11-02` ends as that day starts)'
             cand --limit 'At most this many records (0: all)'
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
             cand --format 'Output format'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;audit;show'= {
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
             cand --format 'Output format'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;audit;verify'= {
             cand --anchor 'A record hash kept elsewhere (a CI log, a ticket): it must still be in the trail'
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
             cand --format 'Output format'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -132,17 +142,19 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand --agent 'Only this agent''s records'
             cand --since 'Only records at or after this time'
             cand --until 'Only records before this time (exclusive: `--until 2026-11-02` ends as that day starts)'
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;audit;stats'= {
             cand --since 'Only records at or after this time'
             cand --until 'Only records before this time (exclusive: `--until 2026-11-02` ends as that day starts)'
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
             cand --format 'Output format'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -168,36 +180,41 @@ set edit:completion:arg-completer[agentgate] = {|@words|
         }
         &'agentgate;stop'= {
             cand --reason 'Why: recorded, and shown to every agent that is denied'
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;resume'= {
             cand --reason 'Why it is safe to go on: recorded'
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;quarantine'= {
             cand --reason 'Why: recorded, and shown to the agent when it is denied'
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;release'= {
             cand --reason 'Why it is safe to go on: recorded'
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;status'= {
-            cand --db 'Audit database. Default: .agentgate/audit.db in the current folder'
+            cand --db 'Audit database (the sealing key lives beside it). Default: `db` in config.yaml, else audit.db in the .agentgate folder found, else .agentgate/audit.db in the current folder'
             cand --format 'Output format'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -207,14 +224,16 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand --dialect 'The dialect --sql is read in: sqlite (the default), postgres, mysql or generic'
             cand --http 'An HTTP request, ''METHOD URL'': method, scheme, host, port, path and the hosts allowed'
             cand --body 'The body of the --http request (scanned for secrets, matched by body rules)'
-            cand --policy 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack'
+            cand --policy 'Policy folder (repeatable). Default: AGENTGATE_POLICY (folders separated like PATH), else `policy` in config.yaml, else .agentgate/policies if it exists, else the embedded pack'
             cand --format 'format'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;policy'= {
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
             cand test 'Run every rule''s examples and the fixture plans in DIR/tests/ with their expected decisions'
@@ -223,19 +242,22 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'agentgate;policy;test'= {
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;policy;lint'= {
             cand --format 'Output format'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;policy;explain'= {
-            cand --policy 'Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack'
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --policy 'Policy folder (repeatable). Default: AGENTGATE_POLICY (folders separated like PATH), else `policy` in config.yaml, else .agentgate/policies if it exists, else the embedded pack'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
@@ -254,12 +276,14 @@ set edit:completion:arg-completer[agentgate] = {|@words|
         &'agentgate;policy;help;help'= {
         }
         &'agentgate;completions'= {
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }
         &'agentgate;man'= {
-            cand --color 'When to use colours: auto respects NO_COLOR and whether output is a terminal'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
             cand -h 'Print help'
             cand --help 'Print help'
         }

@@ -92,6 +92,7 @@ fn man_prints_the_page_of_agentgate_or_of_a_command() {
     );
     let top = page(&["man"]);
     assert!(top.contains(".TH agentgate 1"), "{top}");
+    assert!(top.contains("AGENTGATE_DB") && top.contains("AGENTGATE_CEILING_DIRECTORIES"));
     agentgate(&["man", "nope"])
         .run()
         .code(1)

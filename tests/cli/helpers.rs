@@ -128,6 +128,14 @@ impl Gate {
         self.cmd.env(k, v);
         self
     }
+    /// Run without this variable (`AGENTGATE_DB`: with the trail the defaults choose).
+    pub fn env_remove(mut self, k: &str) -> Self {
+        self.cmd.env_remove(k);
+        if k == "AGENTGATE_DB" {
+            self._db = None;
+        }
+        self
+    }
     pub fn stdin(mut self, text: &str) -> Self {
         self.stdin = Some(text.to_string());
         self

@@ -9,6 +9,7 @@
 mod apply;
 mod audit;
 mod check;
+mod config;
 mod corpus;
 mod explain;
 mod generated;
