@@ -40,6 +40,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the containment in force: the kill switch and quarantined agents')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and decision that follow')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Policies are code: test, lint and explain them')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter .agentgate folder: config.yaml, .gitignore and policies/')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (the same files are committed in completions/)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page of agentgate, or of one of its commands (the same pages are committed in man/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -312,6 +313,16 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
         'agentgate;policy;help;help' {
             break
         }
+        'agentgate;init' {
+            [CompletionResult]::new('--dir', '--dir', [CompletionResultType]::ParameterName, 'The folder to write .agentgate in (created if needed)')
+            [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal')
+            [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)')
+            [CompletionResult]::new('--minimal', '--minimal', [CompletionResultType]::ParameterName, 'Write config.yaml and .gitignore only, no policies/ folder: the pack built into agentgate stays in force (and is updated with agentgate)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Overwrite files that exist (nothing else in the folder is touched)')
+            [CompletionResult]::new('-h', '-h', [CompletionResultType]::ParameterName, 'Print help')
+            [CompletionResult]::new('--help', '--help', [CompletionResultType]::ParameterName, 'Print help')
+            break
+        }
         'agentgate;completions' {
             [CompletionResult]::new('--color', '--color', [CompletionResultType]::ParameterName, 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)')
@@ -340,6 +351,7 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             [CompletionResult]::new('status', 'status', [CompletionResultType]::ParameterValue, 'Show the containment in force: the kill switch and quarantined agents')
             [CompletionResult]::new('explain', 'explain', [CompletionResultType]::ParameterValue, 'Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and decision that follow')
             [CompletionResult]::new('policy', 'policy', [CompletionResultType]::ParameterValue, 'Policies are code: test, lint and explain them')
+            [CompletionResult]::new('init', 'init', [CompletionResultType]::ParameterValue, 'Write a commented starter .agentgate folder: config.yaml, .gitignore and policies/')
             [CompletionResult]::new('completions', 'completions', [CompletionResultType]::ParameterValue, 'Print a shell completion script (the same files are committed in completions/)')
             [CompletionResult]::new('man', 'man', [CompletionResultType]::ParameterValue, 'Print the man page of agentgate, or of one of its commands (the same pages are committed in man/)')
             [CompletionResult]::new('help', 'help', [CompletionResultType]::ParameterValue, 'Print this message or the help of the given subcommand(s)')
@@ -414,6 +426,9 @@ Register-ArgumentCompleter -Native -CommandName 'agentgate' -ScriptBlock {
             break
         }
         'agentgate;help;policy;explain' {
+            break
+        }
+        'agentgate;help;init' {
             break
         }
         'agentgate;help;completions' {

@@ -37,6 +37,9 @@ _agentgate() {
             agentgate,help)
                 cmd="agentgate__subcmd__help"
                 ;;
+            agentgate,init)
+                cmd="agentgate__subcmd__init"
+                ;;
             agentgate,man)
                 cmd="agentgate__subcmd__man"
                 ;;
@@ -121,6 +124,9 @@ _agentgate() {
             agentgate__subcmd__help,help)
                 cmd="agentgate__subcmd__help__subcmd__help"
                 ;;
+            agentgate__subcmd__help,init)
+                cmd="agentgate__subcmd__help__subcmd__init"
+                ;;
             agentgate__subcmd__help,man)
                 cmd="agentgate__subcmd__help__subcmd__man"
                 ;;
@@ -203,7 +209,7 @@ _agentgate() {
 
     case "${cmd}" in
         agentgate)
-            opts="-h -V --color --config --help --version plan check apply approve rollback audit stop resume quarantine release status explain policy completions man help"
+            opts="-h -V --color --config --help --version plan check apply approve rollback audit stop resume quarantine release status explain policy init completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -733,7 +739,7 @@ _agentgate() {
             return 0
             ;;
         agentgate__subcmd__help)
-            opts="plan check apply approve rollback audit stop resume quarantine release status explain policy completions man help"
+            opts="plan check apply approve rollback audit stop resume quarantine release status explain policy init completions man help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -914,6 +920,20 @@ _agentgate() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        agentgate__subcmd__help__subcmd__init)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         agentgate__subcmd__help__subcmd__man)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -1075,6 +1095,32 @@ _agentgate() {
                 return 0
             fi
             case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        agentgate__subcmd__init)
+            opts="-h --dir --minimal --force --color --config --help"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --color)
+                    COMPREPLY=($(compgen -W "auto always never" -- "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 *)
                     COMPREPLY=()
                     ;;

@@ -37,6 +37,7 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand status 'Show the containment in force: the kill switch and quarantined agents'
             cand explain 'Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and decision that follow'
             cand policy 'Policies are code: test, lint and explain them'
+            cand init 'Write a commented starter .agentgate folder: config.yaml, .gitignore and policies/'
             cand completions 'Print a shell completion script (the same files are committed in completions/)'
             cand man 'Print the man page of agentgate, or of one of its commands (the same pages are committed in man/)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -275,6 +276,15 @@ set edit:completion:arg-completer[agentgate] = {|@words|
         }
         &'agentgate;policy;help;help'= {
         }
+        &'agentgate;init'= {
+            cand --dir 'The folder to write .agentgate in (created if needed)'
+            cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
+            cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
+            cand --minimal 'Write config.yaml and .gitignore only, no policies/ folder: the pack built into agentgate stays in force (and is updated with agentgate)'
+            cand --force 'Overwrite files that exist (nothing else in the folder is touched)'
+            cand -h 'Print help'
+            cand --help 'Print help'
+        }
         &'agentgate;completions'= {
             cand --color 'When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal'
             cand --config 'Config file, instead of the .agentgate/config.yaml found from the current folder upwards; its folder then stands for .agentgate (policies/ and audit.db beside it)'
@@ -301,6 +311,7 @@ set edit:completion:arg-completer[agentgate] = {|@words|
             cand status 'Show the containment in force: the kill switch and quarantined agents'
             cand explain 'Show how agentgate reads a shell command, SQL or an HTTP request, and the tier, rules and decision that follow'
             cand policy 'Policies are code: test, lint and explain them'
+            cand init 'Write a commented starter .agentgate folder: config.yaml, .gitignore and policies/'
             cand completions 'Print a shell completion script (the same files are committed in completions/)'
             cand man 'Print the man page of agentgate, or of one of its commands (the same pages are committed in man/)'
             cand help 'Print this message or the help of the given subcommand(s)'
@@ -354,6 +365,8 @@ set edit:completion:arg-completer[agentgate] = {|@words|
         &'agentgate;help;policy;lint'= {
         }
         &'agentgate;help;policy;explain'= {
+        }
+        &'agentgate;help;init'= {
         }
         &'agentgate;help;completions'= {
         }

@@ -7,6 +7,7 @@ mod audit;
 mod check;
 mod contain;
 mod explain;
+mod init;
 mod plan;
 mod policy;
 
@@ -47,7 +48,7 @@ audit.db and its config.yaml (version, policy, db, color; paths relative to the 
 .agentgate). A command-line flag wins over its AGENTGATE_* variable (AGENTGATE_POLICY, \
 AGENTGATE_DB, AGENTGATE_COLOR, AGENTGATE_WORKSPACE, AGENTGATE_CONFIG), which wins over config.yaml, \
 which wins over the built-in default; an empty variable counts as unset. A config file that does \
-not load stops every command (exit 1)."
+not load stops every command (exit 1). `agentgate init` writes a commented starter folder."
 )]
 pub struct Cli {
     /// When to use colours: auto (the default) respects NO_COLOR and whether output is a terminal.
@@ -99,6 +100,8 @@ pub enum Command {
     /// Policies are code: test, lint and explain them.
     #[command(subcommand)]
     Policy(policy::PolicyCommand),
+    /// Write a commented starter .agentgate folder: config.yaml, .gitignore and policies/.
+    Init(init::InitArgs),
     /// Print a shell completion script (the same files are committed in completions/).
     Completions {
         #[arg(value_enum)]
@@ -230,7 +233,10 @@ where
 impl Command {
     /// Whether the command runs with the project's defaults (and so needs its config to load).
     fn reads_config(&self) -> bool {
-        !matches!(self, Command::Completions { .. } | Command::Man { .. })
+        !matches!(
+            self,
+            Command::Init(_) | Command::Completions { .. } | Command::Man { .. }
+        )
     }
 
     /// Whether an error is also printed as the JSON document of `--format json`.
@@ -258,6 +264,7 @@ fn run(cli: Cli, styles: Styles) -> Result<ExitCode, Error> {
         Command::Status(args) => contain::status(args),
         Command::Explain(args) => explain::run(args, styles),
         Command::Policy(command) => policy::run(command, styles),
+        Command::Init(args) => init::run(args),
         Command::Completions { shell } => {
             print!("{}", completion(shell));
             Ok(ExitCode::Allowed)

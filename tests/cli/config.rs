@@ -1,7 +1,9 @@
 //! The project folder `.agentgate/`, found from the current folder upwards; its config file; the
-//! precedence flag > AGENTGATE_* variable > config file > default.
+//! precedence flag > AGENTGATE_* variable > config file > default; and `agentgate init`.
 
-use crate::helpers::{Workspace, agentgate};
+use std::path::Path;
+
+use crate::helpers::{Workspace, agentgate, fixture};
 
 /// A policy file with one rule, `id`, denying writes to notes.txt.
 fn deny_notes(id: &str) -> String {
@@ -267,6 +269,103 @@ fn the_workspace_comes_from_its_variable() {
         .run()
         .code(0)
         .stdout_has("+new");
+}
+
+#[test]
+fn init_writes_a_starter_that_its_own_checks_pass_and_plans_use() {
+    let ws = Workspace::new();
+    agentgate(&["init"])
+        .in_dir(ws.path())
+        .run()
+        .code(0)
+        .stdout_has("policies/local.yaml");
+    let home = ws.path().join(".agentgate");
+    let gitignore = std::fs::read_to_string(home.join(".gitignore")).unwrap();
+    assert!(gitignore.contains("audit.db*") && gitignore.contains("seal.key"));
+    let config = std::fs::read_to_string(home.join("config.yaml")).unwrap();
+    for field in ["# policy:", "# db:", "# color:"] {
+        assert!(config.contains(field), "{field} missing:\n{config}");
+    }
+    for args in [
+        &["policy", "test", ".agentgate/policies"][..],
+        &["policy", "lint", ".agentgate/policies"],
+        &["policy", "test"],
+    ] {
+        agentgate(args)
+            .in_dir(ws.path())
+            .run()
+            .code(0)
+            .stdout_has(" 0 ");
+    }
+    // The quickstart reaches the same decision as with the embedded pack, from this folder's pack.
+    let run = agentgate(&[
+        "plan",
+        &fixture("plans/quickstart.yaml"),
+        "--format",
+        "json",
+    ])
+    .in_dir(ws.path())
+    .env_remove("AGENTGATE_DB")
+    .run();
+    run.code(2);
+    assert_eq!(run.json()["policy"]["source"], ".agentgate/policies");
+    assert!(home.join("audit.db").is_file());
+    // The starter rule is in force.
+    ws.file(
+        "ledger.yaml",
+        "version: 1\nagent: test-bot\nactions:\n  - {id: s, tool: sql.exec, database: data/ledger.db, statement: \"UPDATE entries SET amount = 0 WHERE id = 7\"}\n",
+    );
+    agentgate(&["plan", "ledger.yaml"])
+        .in_dir(ws.path())
+        .run()
+        .code(2)
+        .stdout_has("local-ledger-writes");
+}
+
+#[test]
+fn init_refuses_to_overwrite_unless_forced() {
+    let ws = Workspace::new();
+    let dir = ws.path().join("project");
+    let dir = dir.to_str().unwrap();
+    agentgate(&["init", "--dir", dir]).run().code(0);
+    let config = Path::new(dir).join(".agentgate/config.yaml");
+    std::fs::write(&config, "version: 1\ncolor: never\n").unwrap();
+    agentgate(&["init", "--dir", dir])
+        .run()
+        .code(1)
+        .stderr_has("already holds config.yaml")
+        .stderr_has("nothing was written");
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap(),
+        "version: 1\ncolor: never\n"
+    );
+    agentgate(&["init", "--dir", dir, "--force"]).run().code(0);
+    assert!(
+        std::fs::read_to_string(&config)
+            .unwrap()
+            .contains("# color: auto")
+    );
+}
+
+#[test]
+fn init_minimal_keeps_the_embedded_pack() {
+    let ws = Workspace::new();
+    agentgate(&["init", "--minimal"])
+        .in_dir(ws.path())
+        .run()
+        .code(0);
+    assert!(ws.path().join(".agentgate/config.yaml").is_file());
+    assert!(!ws.path().join(".agentgate/policies").exists());
+    let run = agentgate(&[
+        "plan",
+        &fixture("plans/quickstart.yaml"),
+        "--format",
+        "json",
+    ])
+    .in_dir(ws.path())
+    .run();
+    run.code(2);
+    assert_eq!(run.json()["policy"]["source"], "embedded");
 }
 
 #[cfg(unix)]
