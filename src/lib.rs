@@ -3,6 +3,7 @@ pub mod action;
 pub mod apply;
 pub mod audit;
 pub mod cli;
+pub mod config;
 pub mod containment;
 pub mod decision;
 pub mod diff;

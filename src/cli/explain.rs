@@ -33,7 +33,8 @@ pub struct ExplainArgs {
     /// The body of the --http request (scanned for secrets, matched by body rules).
     #[arg(long, value_name = "TEXT", conflicts_with_all = ["shell", "sql"])]
     body: Option<String>,
-    /// Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack.
+    /// Policy folder (repeatable). Default: AGENTGATE_POLICY (folders separated like PATH), else
+    /// `policy` in config.yaml, else .agentgate/policies if it exists, else the embedded pack.
     #[arg(long = "policy", value_name = "DIR")]
     policy: Vec<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Text)]

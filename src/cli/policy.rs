@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
-use super::{Format, load_policy, today};
+use super::{Format, load_policy, policy_dirs, today};
 use crate::error::{Error, ExitCode};
 use crate::lint;
 use crate::policy::{PolicyFile, PolicySet, embedded, read_dir};
@@ -15,15 +15,17 @@ use crate::render::Styles;
 pub enum PolicyCommand {
     /// Run every rule's examples and the fixture plans in DIR/tests/ with their expected decisions.
     Test {
-        /// Policy folder. Default: .agentgate/policies if it exists, else the embedded pack.
+        /// Policy folders. Default: as for plan's --policy (AGENTGATE_POLICY, the config,
+        /// .agentgate/policies, the embedded pack).
         #[arg(value_name = "DIR")]
-        dir: Option<PathBuf>,
+        dirs: Vec<PathBuf>,
     },
     /// Report invalid or shadowed rules, rules without examples, unused surfaces and expired exceptions.
     Lint {
-        /// Policy folder. Default: .agentgate/policies if it exists, else the embedded pack.
+        /// Policy folders. Default: as for plan's --policy (AGENTGATE_POLICY, the config,
+        /// .agentgate/policies, the embedded pack).
         #[arg(value_name = "DIR")]
-        dir: Option<PathBuf>,
+        dirs: Vec<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
@@ -33,7 +35,8 @@ pub enum PolicyCommand {
         /// Rule id, e.g. sql-delete-without-where, surface-prod, secret-aws-access-key-id, or a surface name.
         #[arg(value_name = "RULE")]
         rule: String,
-        /// Policy folder (repeatable). Default: .agentgate/policies if it exists, else the embedded pack.
+        /// Policy folder (repeatable). Default: AGENTGATE_POLICY (folders separated like PATH),
+        /// else `policy` in config.yaml, else .agentgate/policies if it exists, else the embedded pack.
         #[arg(long = "policy", value_name = "DIR")]
         policy: Vec<PathBuf>,
     },
@@ -41,9 +44,9 @@ pub enum PolicyCommand {
 
 pub fn run(command: PolicyCommand, _styles: Styles) -> Result<ExitCode, Error> {
     match command {
-        PolicyCommand::Test { dir } => test(dir),
-        PolicyCommand::Lint { dir, format } => {
-            let set = load_policy(&dir.into_iter().collect::<Vec<_>>())?;
+        PolicyCommand::Test { dirs } => test(&policy_dirs(&dirs)),
+        PolicyCommand::Lint { dirs, format } => {
+            let set = load_policy(&dirs)?;
             let problems = lint::lint(&set, today());
             match format {
                 Format::Text => {
@@ -78,20 +81,11 @@ pub fn run(command: PolicyCommand, _styles: Styles) -> Result<ExitCode, Error> {
     }
 }
 
-fn test(dir: Option<PathBuf>) -> Result<ExitCode, Error> {
-    let default = PathBuf::from(super::DEFAULT_POLICY_DIR);
-    let dir = dir.or_else(|| default.is_dir().then_some(default));
-    let (files, cases, origin) = match dir {
-        Some(dir) => {
-            let tests = dir.join("tests");
-            let cases = if tests.is_dir() {
-                read_dir(&tests)?
-            } else {
-                Vec::new()
-            };
-            (read_dir(&dir)?, cases, dir.display().to_string())
-        }
-        None => (
+/// `policy test`: the examples of the set in `dirs` (none: the embedded pack) and the case files
+/// in each folder's tests/.
+fn test(dirs: &[PathBuf]) -> Result<ExitCode, Error> {
+    let (files, cases, origin) = if dirs.is_empty() {
+        (
             embedded::files(),
             embedded::TEST_FILES
                 .iter()
@@ -101,7 +95,22 @@ fn test(dir: Option<PathBuf>) -> Result<ExitCode, Error> {
                 })
                 .collect(),
             "embedded".to_string(),
-        ),
+        )
+    } else {
+        let (mut files, mut cases) = (Vec::new(), Vec::new());
+        for dir in dirs {
+            files.extend(read_dir(dir)?);
+            let tests = dir.join("tests");
+            if tests.is_dir() {
+                cases.extend(read_dir(&tests)?);
+            }
+        }
+        let origin = dirs
+            .iter()
+            .map(|d| d.display().to_string())
+            .collect::<Vec<_>>()
+            .join(", ");
+        (files, cases, origin)
     };
     let set = PolicySet::without_example_check(files, origin)?;
     let mut passed = 0usize;

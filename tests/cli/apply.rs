@@ -861,7 +861,7 @@ fn the_kill_switch_set_during_an_apply_stops_it_and_rolls_back() {
     content: \"b\\n\"
 ",
     );
-    let apply = std::process::Command::new(crate::helpers::bin())
+    let apply = crate::helpers::hermetic(&mut std::process::Command::new(crate::helpers::bin()))
         .args(["apply", &plan, "--non-interactive"])
         .env("AGENTGATE_DB", &c.db)
         .env("USER", "tester")

@@ -12,9 +12,30 @@ pub fn fixture(rel: &str) -> String {
     root().join("fixtures").join(rel).display().to_string()
 }
 
-/// The real binary's path, for tests that start and stop processes themselves.
+/// The real binary's path, for tests that start and stop processes themselves (with [`hermetic`]).
 pub fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("agentgate")
+}
+
+/// The variables that choose agentgate's settings: a developer's own never reach a test.
+pub const SETTINGS_VARS: &[&str] = &[
+    "AGENTGATE_DB",
+    "AGENTGATE_POLICY",
+    "AGENTGATE_CONFIG",
+    "AGENTGATE_COLOR",
+    "AGENTGATE_WORKSPACE",
+];
+
+/// Keep a run to what the test sets up: no settings from the developer's environment, and
+/// `.agentgate` discovery stopped below the repository's parent and the temporary folder, so that
+/// a `.agentgate` above them (a developer's `~/.agentgate`) changes nothing.
+pub fn hermetic(cmd: &mut std::process::Command) -> &mut std::process::Command {
+    for var in SETTINGS_VARS {
+        cmd.env_remove(var);
+    }
+    let parent = root().parent().map(Path::to_path_buf).unwrap_or_else(root);
+    let ceilings = std::env::join_paths([parent, std::env::temp_dir()]).expect("ceilings");
+    cmd.env("AGENTGATE_CEILING_DIRECTORIES", ceilings)
 }
 
 pub struct Run {
@@ -74,18 +95,19 @@ pub struct Gate {
     _db: Option<tempfile::TempDir>,
 }
 
-/// The real binary, run from the repository root with a throwaway audit trail.
+/// The real binary, run from the repository root with a throwaway audit trail, [`hermetic`].
 pub fn agentgate(args: &[&str]) -> Gate {
     let db = tempfile::tempdir().expect("tempdir");
-    let mut cmd = Command::cargo_bin("agentgate").expect("binary");
-    cmd.args(args)
+    let mut std = std::process::Command::new(bin());
+    hermetic(&mut std)
+        .args(args)
         .current_dir(root())
         .env("AGENTGATE_DB", db.path().join("audit.db"))
         .env("USER", "tester")
         .env_remove("NO_COLOR")
         .env_remove("CI");
     Gate {
-        cmd,
+        cmd: Command::from_std(std),
         stdin: None,
         _db: Some(db),
     }
@@ -102,8 +124,16 @@ impl Gate {
         self.cmd.current_dir(dir);
         self
     }
-    pub fn env(mut self, k: &str, v: &str) -> Self {
+    pub fn env(mut self, k: &str, v: impl AsRef<std::ffi::OsStr>) -> Self {
         self.cmd.env(k, v);
+        self
+    }
+    /// Run without this variable (`AGENTGATE_DB`: with the trail the defaults choose).
+    pub fn env_remove(mut self, k: &str) -> Self {
+        self.cmd.env_remove(k);
+        if k == "AGENTGATE_DB" {
+            self._db = None;
+        }
         self
     }
     pub fn stdin(mut self, text: &str) -> Self {

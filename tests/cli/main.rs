@@ -9,9 +9,11 @@
 mod apply;
 mod audit;
 mod check;
+mod config;
 mod corpus;
 mod explain;
 mod formats;
+mod generated;
 mod helpers;
 mod plan;
 mod policy;

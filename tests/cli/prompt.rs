@@ -13,7 +13,7 @@ use rexpect::process::WaitStatus;
 use rexpect::reader::ReadUntil;
 use rexpect::session::{PtySession, spawn_command};
 
-use crate::helpers::{Workspace, bin};
+use crate::helpers::{Workspace, bin, hermetic};
 
 /// Every expectation gives up after this long, so a broken prompt fails instead of hanging.
 const TIMEOUT_MS: u64 = 15_000;
@@ -64,7 +64,8 @@ impl Term {
     /// `user`, with `TERM=term`.
     fn spawn_with(&self, user: &str, term: &str, args: &[&str]) -> PtySession {
         let mut cmd = Command::new(bin());
-        cmd.args(args)
+        hermetic(&mut cmd)
+            .args(args)
             .current_dir(self.path())
             .env("AGENTGATE_DB", &self.db)
             .env("USER", user)

@@ -13,7 +13,7 @@ use agentgate::audit::chain::RecordHasher;
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Value, json};
 
-use crate::helpers::{Run, Workspace, agentgate, bin, root};
+use crate::helpers::{Run, Workspace, agentgate, bin, hermetic, root};
 
 // ---------------------------------------------------------------------------------------------
 // Shared helpers
@@ -155,7 +155,7 @@ fn run_jobs(db: &Path, cwd: &Path, jobs: &[Job], start: &Barrier) -> Vec<String>
     start.wait();
     let mut failures = Vec::new();
     for j in jobs {
-        let out = Command::new(bin())
+        let out = hermetic(&mut Command::new(bin()))
             .args(&j.args)
             .current_dir(cwd)
             .env("AGENTGATE_DB", db)
@@ -406,7 +406,7 @@ fn a_writer_killed_mid_transaction_leaves_a_trail_that_verifies() {
         })
         .collect();
     let spawn = || {
-        Command::new(bin())
+        hermetic(&mut Command::new(bin()))
             .arg("check")
             .args(&files)
             .current_dir(ws.path())
