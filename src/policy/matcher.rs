@@ -578,7 +578,9 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             self.ensure_values(slot);
             let slot_def = &self.slots.slots[slot];
             let mut hits = vec![false; slot_def.regexes.len()];
-            if slot_def.has_regex {
+            // No value, no match: the set is not even built (a lazy set may never be needed).
+            let any = self.values[slot].as_ref().is_some_and(|v| !v.is_empty());
+            if slot_def.has_regex && any {
                 let sets = slot_def.sets();
                 for v in self.values[slot].iter().flatten() {
                     if sets.broken {
@@ -600,7 +602,8 @@ impl<'p, 'a> Evaluator<'p, 'a> {
             self.ensure_values(slot);
             let slot_def = &self.slots.slots[slot];
             let mut hits = vec![false; slot_def.globs.len()];
-            if slot_def.has_globs {
+            let any = self.values[slot].as_ref().is_some_and(|v| !v.is_empty());
+            if slot_def.has_globs && any {
                 let sets = slot_def.sets();
                 for v in self.values[slot].iter().flatten() {
                     if sets.broken {
@@ -670,6 +673,9 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 }
                 Test::NotGlob(idx) => {
                     let slots = self.slots;
+                    if self.values(*slot).is_empty() {
+                        return false;
+                    }
                     let sets = slots.slots[*slot].sets();
                     let globs = &sets.globs;
                     if sets.broken {
@@ -682,6 +688,9 @@ impl<'p, 'a> Evaluator<'p, 'a> {
                 }
                 Test::NotRegex(idx) => {
                     let slots = self.slots;
+                    if self.values(*slot).is_empty() {
+                        return false;
+                    }
                     let sets = slots.slots[*slot].sets();
                     let set = &sets.regex;
                     if sets.broken {
