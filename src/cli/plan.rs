@@ -136,6 +136,19 @@ fn decide(
     let scanner = policy.scanner();
     let (plan, workspace, text) =
         plan.map_err(|e| record_failure(store, "plan", path, e, scanner))?;
+    // A sealed plan is for `agentgate apply`, which does not run Terraform; and it would keep the
+    // document as written, sensitive values in clear.
+    if args.out.is_some()
+        && plan
+            .actions
+            .iter()
+            .any(|a| matches!(a.kind, crate::plan::ActionKind::Terraform(_)))
+    {
+        let e = Error::Usage(format!(
+            "{path} is a Terraform plan: it is checked (`agentgate check`) and applied by Terraform, so it is not sealed (-o)"
+        ));
+        return Err(record_failure(store, "plan", path, e, scanner));
+    }
     // The key is needed before anything is recorded: a plan that cannot be sealed is an error.
     let key = match &args.out {
         Some(_) => Some(

@@ -282,6 +282,22 @@ fn bad_terraform_documents_are_refused_with_their_place() {
 }
 
 #[test]
+fn a_terraform_plan_is_not_sealed() {
+    let ws = Workspace::new();
+    let sealed = ws.path().join("sealed.json");
+    agentgate(&[
+        "plan",
+        &fixture("terraform/sensitive-values.json"),
+        "-o",
+        sealed.to_str().unwrap(),
+    ])
+    .run()
+    .code(1)
+    .stderr_has("is a Terraform plan");
+    assert!(!sealed.exists());
+}
+
+#[test]
 fn apply_refuses_a_terraform_plan_before_anything_runs() {
     agentgate(&[
         "apply",
