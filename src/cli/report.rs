@@ -88,11 +88,11 @@ pub struct ReportArgs {
     /// deny: plans that need approval pass too, only denials fail; allow: everything fails, an
     /// allowed plan exits 2 (a person must look at everything). Errors always exit 1. The audit
     /// trail records the gate's decision whatever this says.
-    #[arg(long, value_enum, value_name = "OUTCOME", default_value_t = FailOn::Approve)]
+    #[arg(long, value_enum, value_name = "OUTCOME", default_value_t = FailOn::Approve, env = "AGENTGATE_FAIL_ON")]
     pub fail_on: FailOn,
     /// The highest plan tier (0-4) this step accepts: a plan whose tier is above N exits 3
     /// (denied by the pipeline's cap) whatever --fail-on says, and the report says so.
-    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=4))]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u8).range(0..=4), env = "AGENTGATE_MAX_TIER")]
     pub max_tier: Option<u8>,
 }
 

@@ -360,3 +360,22 @@ rules:
     assert_eq!(actions[1]["tier"], 3);
     agentgate(&["policy", "test", &policy]).run().code(0);
 }
+
+#[test]
+fn pipeline_options_come_from_the_environment_too() {
+    let plan = fixture("terraform/delete-only.json");
+    agentgate(&["check", &plan]).run().code(2);
+    agentgate(&["check", &plan])
+        .env("AGENTGATE_FAIL_ON", "deny")
+        .run()
+        .code(0);
+    agentgate(&["check", &plan])
+        .env("AGENTGATE_MAX_TIER", "2")
+        .run()
+        .code(3);
+    // The flag wins over the variable.
+    agentgate(&["check", &plan, "--fail-on", "approve"])
+        .env("AGENTGATE_FAIL_ON", "deny")
+        .run()
+        .code(2);
+}
