@@ -168,7 +168,7 @@ fn terraform_diff(tf: &TfChange, redact: &dyn Fn(&str) -> String, out: &mut Vec<
     if let Some(reason) = &tf.action_reason {
         head.push_str(&format!(" ({})", redact(reason)));
     }
-    out.push(line(LineKind::Header, head));
+    out.push(line(LineKind::Header, one_line(&head)));
     if matches!(kind, ChangeKind::NoOp) {
         return;
     }
@@ -180,11 +180,11 @@ fn terraform_diff(tf: &TfChange, redact: &dyn Fn(&str) -> String, out: &mut Vec<
     let sym = kind.symbol();
     out.push(line(
         kind_line(sym),
-        format!(
+        one_line(&format!(
             "{sym} {block} \"{}\" \"{}\" {{",
             redact(&tf.rtype),
             redact(&tf.name)
-        ),
+        )),
     ));
     let mut tfd = TfDiff {
         redact,
@@ -251,7 +251,7 @@ impl TfDiff<'_, '_> {
         let pad = "    ".repeat(depth);
         self.out.push(line(
             kind_line(sym),
-            format!("{pad}{sym} {}", (self.redact)(&text)),
+            format!("{pad}{sym} {}", one_line(&(self.redact)(&text))),
         ));
     }
 
@@ -271,7 +271,9 @@ impl TfDiff<'_, '_> {
             _ => "~",
         };
         self.push(sym, depth, format!("{name} = jsonencode("));
-        let diff = TextDiff::from_lines(&b, &a);
+        let diff = TextDiff::configure()
+            .timeout(std::time::Duration::from_millis(500))
+            .diff_lines(&b, &a);
         for change in diff.iter_all_changes() {
             let sym = match change.tag() {
                 ChangeTag::Insert => "+",
@@ -322,6 +324,25 @@ impl TfDiff<'_, '_> {
         depth: usize,
     ) {
         let name = format!("{key:width$}");
+        // A value under a credential-like name is not shown, marked sensitive or not.
+        if crate::secrets::sensitive_key(key) && !(before.is_null() && after.is_null()) {
+            if before == after {
+                self.hidden += 1;
+                return;
+            }
+            let shown = |v: &Value| if v.is_null() { "null" } else { SENSITIVE };
+            let sym = match (before.is_null(), after.is_null()) {
+                (true, _) => "+",
+                (_, true) => "-",
+                _ => "~",
+            };
+            let text = match sym {
+                "+" => format!("{name} = {SENSITIVE}"),
+                _ => format!("{name} = {SENSITIVE} -> {}", shown(after)),
+            };
+            self.push(sym, depth, text);
+            return;
+        }
         if unknown == &Value::Bool(true) {
             if before.is_null() {
                 self.push("+", depth, format!("{name} = {KNOWN_AFTER_APPLY}"));
@@ -403,10 +424,24 @@ impl TfDiff<'_, '_> {
     }
 }
 
+/// One diff line cannot become several: a line break in a key or a name (which a plan can carry)
+/// is shown escaped, so it cannot print a line of its own (a fake decision, a CI workflow command).
+fn one_line(text: &str) -> String {
+    if text.contains(['\n', '\r']) {
+        text.replace('\r', "\\r").replace('\n', "\\n")
+    } else {
+        text.to_string()
+    }
+}
+
+/// Largest JSON document in a string attribute diffed line by line; a larger one is shown on one
+/// line (the line diff is quadratic in the worst case).
+const MAX_DOC_DIFF: usize = 64 * 1024;
+
 /// A JSON document held in a string attribute (an IAM policy), if it is one.
 fn json_doc(s: &str) -> Option<Value> {
     let t = s.trim_start();
-    if !(t.starts_with('{') || t.starts_with('[')) {
+    if !(t.starts_with('{') || t.starts_with('[')) || s.len() > MAX_DOC_DIFF {
         return None;
     }
     serde_json::from_str::<Value>(s)

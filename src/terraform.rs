@@ -8,7 +8,7 @@ use serde::Deserialize;
 use serde::de::IgnoredAny;
 use serde_json::Value;
 
-use crate::action::terraform::{RawChange, TfChange};
+use crate::action::terraform::{AddressParts, RawChange, TfChange, without_keys};
 use crate::error::{Diagnostic, Error};
 use crate::plan::{Action, ActionKind, MAX_ACTIONS, Plan};
 
@@ -39,6 +39,10 @@ struct RawPlan {
     #[serde(default)]
     errored: Option<bool>,
     #[serde(default)]
+    complete: Option<bool>,
+    #[serde(default)]
+    deferred_changes: Option<Vec<IgnoredAny>>,
+    #[serde(default)]
     configuration: Option<Value>,
 }
 
@@ -46,6 +50,14 @@ struct RawPlan {
 struct RawResourceChange {
     #[serde(default)]
     address: Option<String>,
+    #[serde(default)]
+    module_address: Option<String>,
+    #[serde(default)]
+    mode: Option<String>,
+    #[serde(default, rename = "type")]
+    rtype: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
     #[serde(default)]
     provider_name: Option<String>,
     #[serde(default)]
@@ -187,22 +199,6 @@ fn configured(config: &Value) -> HashMap<String, HashSet<String>> {
     out
 }
 
-/// An address without its instance keys: `module.a["x"].aws_s3_bucket.b[0]` -> `module.a.aws_s3_bucket.b`.
-fn without_keys(address: &str) -> String {
-    let mut out = String::with_capacity(address.len());
-    let (mut depth, mut quoted) = (0usize, false);
-    for c in address.chars() {
-        match c {
-            '"' if depth > 0 => quoted = !quoted,
-            '[' if !quoted => depth += 1,
-            ']' if !quoted && depth > 0 => depth -= 1,
-            _ if depth == 0 => out.push(c),
-            _ => {}
-        }
-    }
-    out
-}
-
 /// The Terraform workspace, as Terraform itself finds it: `TF_WORKSPACE`, else the one
 /// `terraform workspace select` recorded in `.terraform/environment` of the current folder.
 pub fn current_workspace() -> Option<String> {
@@ -263,6 +259,13 @@ pub fn parse(text: &str, origin: &str, workspace: Option<String>) -> Result<Plan
             "Terraform reported errors while planning (`errored: true`): the plan is incomplete and cannot be checked".into(),
         ));
     }
+    // Deferred changes are changes nobody can review yet: the gate does not pass what it cannot see.
+    if raw.complete == Some(false) || raw.deferred_changes.as_ref().is_some_and(|d| !d.is_empty()) {
+        return Err(place(
+            if raw.complete == Some(false) { "complete" } else { "deferred_changes" },
+            "the plan is incomplete (`complete: false` or deferred changes): Terraform will plan more after this apply; check a complete plan".into(),
+        ));
+    }
     let changes = match raw.resource_changes {
         Some(changes) => changes,
         None if raw.values.is_some() && raw.planned_values.is_none() => {
@@ -310,9 +313,32 @@ pub fn parse(text: &str, origin: &str, workspace: Option<String>) -> Result<Plan
         let raw_change = rc
             .change
             .ok_or_else(|| err("missing field `change`".into()))?;
-        let set = config.as_ref().and_then(|c| c.get(&without_keys(&address)));
-        let mut change = TfChange::new(
+        let parts = AddressParts {
+            module: rc.module_address,
+            mode: rc.mode,
+            rtype: rc.rtype,
+            name: rc.name,
+        };
+        let key = match (&parts.rtype, &parts.name) {
+            (Some(t), Some(n)) => {
+                let module = parts
+                    .module
+                    .as_deref()
+                    .map(|m| format!("{}.", without_keys(m)))
+                    .unwrap_or_default();
+                let data = if parts.mode.as_deref() == Some("data") {
+                    "data."
+                } else {
+                    ""
+                };
+                format!("{module}{data}{t}.{n}")
+            }
+            _ => without_keys(&address),
+        };
+        let set = config.as_ref().and_then(|c| c.get(&key));
+        let mut change = TfChange::with_parts(
             address.clone(),
+            parts,
             rc.provider_name,
             raw_change,
             workspace.clone(),
@@ -401,6 +427,10 @@ mod tests {
         assert!(
             msg(r#"{"format_version": "1.2", "resource_changes": [{"address": "a.b"}]}"#)
                 .contains("missing field `change`")
+        );
+        assert!(
+            msg(r#"{"format_version": "1.2", "complete": false, "planned_values": {}}"#)
+                .contains("incomplete")
         );
         assert!(
             parse_str(r#"{"format_version": "1.2", "planned_values": {}}"#)

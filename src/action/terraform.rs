@@ -177,19 +177,7 @@ pub struct RawChange {
 
 /// The parts of an address: module path, mode, type and name (`module.a.aws_s3_bucket.b["x"]`).
 pub fn split_address(address: &str) -> Option<(Option<String>, String, String, String)> {
-    // Drop instance keys (`[0]`, `["x"]`) before splitting on dots; they may hold dots.
-    let mut plain = String::with_capacity(address.len());
-    let mut depth = 0usize;
-    let mut quoted = false;
-    for c in address.chars() {
-        match c {
-            '"' if depth > 0 => quoted = !quoted,
-            '[' if !quoted => depth += 1,
-            ']' if !quoted && depth > 0 => depth -= 1,
-            _ if depth == 0 => plain.push(c),
-            _ => {}
-        }
-    }
+    let plain = without_keys(address);
     let parts: Vec<&str> = plain.split('.').collect();
     let mut i = 0;
     let mut module = Vec::new();
@@ -210,6 +198,42 @@ pub fn split_address(address: &str) -> Option<(Option<String>, String, String, S
     Some((module, mode.into(), rtype.into(), name.into()))
 }
 
+/// An address without its instance keys: `module.a["x"].aws_s3_bucket.b[0]` ->
+/// `module.a.aws_s3_bucket.b`. Keys are HCL strings: `\"` inside one does not end it.
+pub fn without_keys(address: &str) -> String {
+    let mut out = String::with_capacity(address.len());
+    let (mut depth, mut quoted, mut escaped) = (0usize, false, false);
+    for c in address.chars() {
+        if quoted {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => quoted = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' if depth > 0 => quoted = true,
+            '[' => depth += 1,
+            ']' if depth > 0 => depth -= 1,
+            _ if depth == 0 => out.push(c),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// What a plan document says the address is made of (`module_address`, `mode`, `type`, `name`):
+/// used instead of reading the address, which instance keys can make ambiguous.
+#[derive(Debug, Clone, Default)]
+pub struct AddressParts {
+    pub module: Option<String>,
+    pub mode: Option<String>,
+    pub rtype: Option<String>,
+    pub name: Option<String>,
+}
+
 impl TfChange {
     /// Validate a change; `Err` is a message about it.
     pub fn new(
@@ -219,8 +243,41 @@ impl TfChange {
         workspace: Option<String>,
         configured: Option<&HashSet<String>>,
     ) -> Result<TfChange, String> {
-        let (module, mode, rtype, name) = split_address(&address)
+        Self::with_parts(
+            address,
+            AddressParts::default(),
+            provider,
+            raw,
+            workspace,
+            configured,
+        )
+    }
+
+    /// [`TfChange::new`], with the parts of the address as the document states them.
+    pub fn with_parts(
+        address: String,
+        parts: AddressParts,
+        provider: Option<String>,
+        raw: RawChange,
+        workspace: Option<String>,
+        configured: Option<&HashSet<String>>,
+    ) -> Result<TfChange, String> {
+        let split = split_address(&address)
             .ok_or_else(|| format!("`{address}` is not a Terraform resource address"))?;
+        let (module, mode, rtype, name) = match parts {
+            AddressParts {
+                rtype: Some(t),
+                name: Some(n),
+                mode,
+                module,
+            } if !t.is_empty() && !n.is_empty() => (
+                module.map(|m| without_keys(&m)).filter(|m| !m.is_empty()),
+                mode.unwrap_or(split.1),
+                t,
+                n,
+            ),
+            _ => split,
+        };
         if raw.actions.is_empty() {
             return Err(format!("the change of `{address}` has no actions"));
         }
@@ -229,9 +286,11 @@ impl TfChange {
         let after = mask(&raw.after, &raw.after_sensitive);
         let open_unknown = match (configured, &raw.after_unknown) {
             (Some(set), Value::Object(marks)) => Value::Object(
+                // Blocks (lists and objects of marks) always count: the configuration leaves
+                // out `dynamic` blocks, so their absence from it says nothing.
                 marks
                     .iter()
-                    .filter(|(k, _)| set.contains(k.as_str()))
+                    .filter(|(k, v)| set.contains(k.as_str()) || !v.is_boolean())
                     .map(|(k, v)| (k.clone(), v.clone()))
                     .collect(),
             ),
@@ -264,9 +323,14 @@ impl TfChange {
     pub fn to_json(&self) -> Value {
         let mut change = Map::new();
         change.insert("actions".into(), Value::from(self.actions.clone()));
+        // Values under credential-like names (password, token, ...) are hidden as in every
+        // other action's parameters, marked sensitive or not.
         for (key, value) in [
-            ("before", &self.before),
-            ("after", &self.after),
+            (
+                "before",
+                &crate::secrets::hide_sensitive_fields(&self.before),
+            ),
+            ("after", &crate::secrets::hide_sensitive_fields(&self.after)),
             ("after_unknown", &self.after_unknown),
             ("before_sensitive", &self.before_sensitive),
             ("after_sensitive", &self.after_sensitive),
@@ -293,16 +357,23 @@ impl TfChange {
         }
     }
 
-    /// Every string value of the change, for the secrets scan (sensitive ones are masked).
-    /// ARNs are left out: they name resources (`...:secret:rds!db-...`), they hold no secret.
+    /// Every string value of the change, for the secrets scan (sensitive ones are masked), one
+    /// per line as `key = value` with its attribute's name, so that name-based detection
+    /// (`DB_PASSWORD = ...`) sees what it needs. ARNs are left out: they name resources
+    /// (`...:secret:rds!db-...`), they hold no secret.
     pub fn texts(&self) -> String {
         let mut out = String::new();
         for v in [&self.before, &self.after] {
-            strings(v, &mut |s| {
-                if !s.starts_with("arn:") {
-                    out.push_str(s);
-                    out.push('\n');
+            keyed_strings(v, "", &mut |key, s| {
+                if s.starts_with("arn:") {
+                    return;
                 }
+                if !key.is_empty() {
+                    out.push_str(key);
+                    out.push_str(" = ");
+                }
+                out.push_str(s);
+                out.push('\n');
             });
         }
         out
@@ -319,14 +390,31 @@ fn mask(value: &Value, sensitive: &Value) -> Value {
                 .map(|(k, v)| (k.clone(), mask(v, s.get(k).unwrap_or(&Value::Null))))
                 .collect(),
         ),
-        (Value::Array(items), Value::Array(s)) => Value::Array(
-            items
-                .iter()
-                .enumerate()
-                .map(|(i, v)| mask(v, s.get(i).unwrap_or(&Value::Null)))
-                .collect(),
-        ),
+        (Value::Array(items), Value::Array(s))
+            if items.len() == s.len() || !any_true(sensitive) =>
+        {
+            Value::Array(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| mask(v, s.get(i).unwrap_or(&Value::Null)))
+                    .collect(),
+            )
+        }
+        // Marks that do not have the value's shape: which part is sensitive is not known, so all
+        // of it is (Terraform does not write such marks; a hand-made document might).
+        _ if any_true(sensitive) => Value::String(SENSITIVE.into()),
         _ => value.clone(),
+    }
+}
+
+/// Every string under `value` with the name of the attribute or key it is under.
+fn keyed_strings(value: &Value, key: &str, f: &mut dyn FnMut(&str, &str)) {
+    match value {
+        Value::String(s) => f(key, s),
+        Value::Array(items) => items.iter().for_each(|v| keyed_strings(v, key, f)),
+        Value::Object(map) => map.iter().for_each(|(k, v)| keyed_strings(v, k, f)),
+        _ => {}
     }
 }
 
@@ -349,8 +437,23 @@ pub fn any_true(marks: &Value) -> bool {
     }
 }
 
-/// Dotted paths of every `true` under `marks`.
+/// At most this many paths are listed in `tf.unknown` and `tf.sensitive`, each at most this long.
+const MAX_PATHS: usize = 1_000;
+const MAX_PATH_LEN: usize = 512;
+
+/// Dotted paths of every `true` under `marks`, bounded: a hostile document with deep, wide marks
+/// must not make agentgate build gigabytes of path strings.
 fn true_paths(marks: &Value, prefix: &str, out: &mut Vec<String>) {
+    if out.len() >= MAX_PATHS || prefix.len() > MAX_PATH_LEN {
+        if prefix.len() > MAX_PATH_LEN && out.len() < MAX_PATHS && any_true(marks) {
+            let mut cut = MAX_PATH_LEN;
+            while !prefix.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            out.push(format!("{}...", &prefix[..cut]));
+        }
+        return;
+    }
     let join = |k: &str| {
         if prefix.is_empty() {
             k.to_string()
@@ -478,19 +581,39 @@ fn derive(change: &TfChange) -> TfFacts {
         &change.open_unknown
     };
     iam(values, &mut facts);
-    facts.iam_unknown = match unknown {
-        Value::Object(map) => map.iter().any(|(k, v)| k.contains("policy") && any_true(v)),
-        _ => false,
-    };
+    facts.iam_unknown = policy_unknown(unknown, 0);
     ingress(&change.rtype, values, unknown, &mut facts);
-    for key in ["tags", "labels"] {
-        if let Some(Value::Object(tags)) = values.get(key) {
-            for (k, v) in tags {
-                if let Value::String(v) = v {
-                    facts.tags.push(format!("{k}={v}"));
+    // Tags before and after: a change that moves a resource out of production is a change to
+    // production. Default tags (`tags_all`) and provider-added labels count too.
+    for side in [&change.before, &change.after] {
+        for key in [
+            "tags",
+            "tags_all",
+            "labels",
+            "effective_labels",
+            "terraform_labels",
+            "user_labels",
+        ] {
+            let nested = side
+                .get("settings")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s.get(key));
+            for map in side.get(key).into_iter().chain(nested) {
+                if let Value::Object(tags) = map {
+                    for (k, v) in tags {
+                        if let Value::String(v) = v {
+                            facts.tags.push(format!("{}={}", k.trim(), v.trim()));
+                        }
+                    }
                 }
             }
         }
+    }
+    facts.tags.sort();
+    facts.tags.dedup();
+    for key in ["tags", "labels"] {
         if unknown.get(key).is_some_and(any_true) {
             facts.tags_unknown = true;
         }
@@ -501,6 +624,21 @@ fn derive(change: &TfChange) -> TfFacts {
     facts.sensitive.sort();
     facts.sensitive.dedup();
     facts
+}
+
+/// Whether a policy document (a string under a name like `policy`, `assume_role_policy`,
+/// `access_policies`, at any depth: `inline_policy[0].policy`) is known only after apply.
+fn policy_unknown(marks: &Value, depth: usize) -> bool {
+    if depth > 64 {
+        return true;
+    }
+    match marks {
+        Value::Object(map) => map.iter().any(|(k, v)| {
+            (k.contains("polic") && v == &Value::Bool(true)) || policy_unknown(v, depth + 1)
+        }),
+        Value::Array(items) => items.iter().any(|v| policy_unknown(v, depth + 1)),
+        _ => false,
+    }
 }
 
 /// Every IAM policy document among the string values (any depth), read statement by statement.
@@ -564,12 +702,47 @@ fn iam(values: &Value, facts: &mut TfFacts) {
             if st.get("NotPrincipal").is_some() {
                 principals.push("*".into());
             }
-            if principals.iter().any(|p| p == "*") && st.get("Condition").is_none() {
+            if principals.iter().any(|p| p == "*") && !restricts(st.get("Condition")) {
                 facts.iam_public = true;
             }
             facts.iam_principals.extend(principals);
         }
     }
+}
+
+/// Whether a statement's Condition narrows who can use it: to an organisation, an account, a
+/// network, a source resource, or addresses that are not the whole internet. Any other condition
+/// (secure transport, an ACL header, a time) still lets anyone in.
+fn restricts(condition: Option<&Value>) -> bool {
+    const NARROWING: [&str; 12] = [
+        "aws:sourcevpce",
+        "aws:sourcevpc",
+        "aws:principalorgid",
+        "aws:principalorgpaths",
+        "aws:principalaccount",
+        "aws:principalarn",
+        "aws:sourceaccount",
+        "aws:sourcearn",
+        "aws:sourceowner",
+        "aws:userid",
+        "aws:resourceorgid",
+        "kms:callervia",
+    ];
+    let Some(Value::Object(operators)) = condition else {
+        return false;
+    };
+    operators.values().any(|keys| {
+        keys.as_object().is_some_and(|keys| {
+            keys.iter().any(|(key, values)| {
+                let key = key.to_ascii_lowercase();
+                if key == "aws:sourceip" {
+                    let ips = strs(Some(values));
+                    return !ips.is_empty() && !ips.iter().any(|ip| world(ip));
+                }
+                NARROWING.iter().any(|n| key.starts_with(n))
+            })
+        })
+    })
 }
 
 /// Ports watched for ingress from anywhere: remote administration, databases, caches, web.
@@ -579,11 +752,25 @@ const WATCHED_PORTS: [u32; 38] = [
     9300, 11211, 27017,
 ];
 
+/// A source that admits the internet: `*`, Internet, Any, or an address range so wide it must
+/// hold public addresses (IPv4 /0 to /7, IPv6 /0 to /6: `0.0.0.0/1`, `::/1`; 10.0.0.0/8 and
+/// fc00::/7 are private and not counted).
 fn world(source: &str) -> bool {
-    matches!(
-        source.trim().to_ascii_lowercase().as_str(),
-        "0.0.0.0/0" | "::/0" | "*" | "internet" | "any" | "0.0.0.0" | "::" | "0::0/0"
-    )
+    let s = source.trim().to_ascii_lowercase();
+    if matches!(s.as_str(), "*" | "internet" | "any" | "0.0.0.0" | "::") {
+        return true;
+    }
+    let Some((addr, len)) = s.split_once('/') else {
+        return false;
+    };
+    let Ok(len) = len.trim().parse::<u8>() else {
+        return false;
+    };
+    match addr.trim().parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => len <= 7,
+        Ok(std::net::IpAddr::V6(_)) => len <= 6,
+        Err(_) => false,
+    }
 }
 
 /// A port range from numbers or text (`22`, `"1000-2000"`, `"*"`).
@@ -625,10 +812,16 @@ fn all_protocols(protocol: Option<&Value>) -> bool {
     }
 }
 
+/// The non-empty strings of a string or a list (Azure writes `""` for a range it takes from a list).
 fn strs(v: Option<&Value>) -> Vec<&str> {
+    let keep = |s: &&str| !s.trim().is_empty();
     match v {
-        Some(Value::String(s)) => vec![s.as_str()],
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(s)) => Some(s.as_str()).into_iter().filter(keep).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(keep)
+            .collect(),
         _ => Vec::new(),
     }
 }
@@ -725,7 +918,11 @@ fn ingress(rtype: &str, values: &Value, unknown: &Value, facts: &mut TfFacts) {
                 .get("direction")
                 .and_then(Value::as_str)
                 .is_none_or(|d| d.eq_ignore_ascii_case("INGRESS"));
-            if ingress && strs(values.get("source_ranges")).into_iter().any(world) {
+            // With no source at all, an ingress rule admits 0.0.0.0/0.
+            let sourceless = strs(values.get("source_ranges")).is_empty()
+                && strs(values.get("source_tags")).is_empty()
+                && strs(values.get("source_service_accounts")).is_empty();
+            if ingress && (sourceless || strs(values.get("source_ranges")).into_iter().any(world)) {
                 for allow in values
                     .get("allow")
                     .and_then(Value::as_array)
@@ -800,6 +997,29 @@ mod tests {
             None,
         )
         .unwrap()
+    }
+
+    #[test]
+    fn marks_of_a_hostile_document_are_listed_within_bounds() {
+        // Deep, long keys over a wide list of marks: the listing is bounded, not gigabytes.
+        let mut marks = Value::Array(vec![Value::Bool(true); 5_000]);
+        for _ in 0..100 {
+            let mut m = Map::new();
+            m.insert("k".repeat(60), marks);
+            marks = Value::Object(m);
+        }
+        let c = change("aws_instance", &["create"], json!({}), marks);
+        assert!(c.facts.unknown.len() <= MAX_PATHS);
+        assert!(c.facts.unknown.iter().all(|p| p.len() <= MAX_PATH_LEN + 3));
+        assert!(!c.facts.unknown.is_empty());
+    }
+
+    #[test]
+    fn escaped_quotes_in_keys_do_not_end_them() {
+        assert_eq!(
+            without_keys(r#"module.m["\"].null_resource.x[\"\""].aws_s3_bucket_policy.p"#),
+            "module.m.aws_s3_bucket_policy.p"
+        );
     }
 
     #[test]

@@ -379,3 +379,58 @@ fn pipeline_options_come_from_the_environment_too() {
         .run()
         .code(2);
 }
+
+/// Plans a hostile review found passing or leaking (fixtures/terraform/review/): each is now
+/// decided as it must be.
+#[test]
+fn review_findings_stay_closed() {
+    let cases: &[(&str, i32, &str)] = &[
+        // A module key with an escaped quote hid the resource type.
+        ("escaped-module-key.json", 3, "tf-public-bucket"),
+        // A condition that does not narrow who may use the policy is no protection.
+        ("public-policy-with-condition.json", 3, "tf-public-bucket"),
+        // Secrets under their names in a map of values.
+        ("secrets-in-env-map.json", 3, "secret-"),
+        // Production by the provider's default tags.
+        ("prod-by-default-tags.json", 2, "surface-prod"),
+        // An unknown inside a dynamic block (absent from the configuration) still counts.
+        ("unknown-in-dynamic-block.json", 2, "tf-known-after-apply"),
+        // `sqs:?*` is `sqs:*`, and a queue policy for anyone is public.
+        ("spelled-wildcard-public-queue.json", 3, "tf-public-access"),
+        // 0.0.0.0/1 + 128.0.0.0/1 is the internet; a GCP rule without a source is too.
+        ("world-as-two-halves.json", 3, "tf-public-ingress-admin"),
+    ];
+    for (file, code, rule) in cases {
+        let run = agentgate(&[
+            "check",
+            &fixture(&format!("terraform/review/{file}")),
+            "--format",
+            "json",
+        ])
+        .env("TF_WORKSPACE", "")
+        .run();
+        assert_eq!(run.code, *code, "{file}: {}", run.stdout);
+        assert!(
+            run.stdout.contains(rule),
+            "{file} lacks {rule}: {}",
+            run.stdout
+        );
+    }
+    // Secret values are not shown, whether Terraform marked them or not.
+    let run = agentgate(&["plan", &fixture("terraform/review/secrets-in-env-map.json")]).run();
+    run.nowhere("Tr0ub4dor")
+        .nowhere("Zq3vR8xK2mNpL5tY7wB9cD1fG4hJ6kM0nP2rS4uV");
+    let run = agentgate(&[
+        "plan",
+        &fixture("terraform/review/sensitive-marks-misshaped.json"),
+    ])
+    .run();
+    run.nowhere("SECRET-TWO");
+    // A line break in a key cannot print a line of its own (a CI workflow command).
+    let run = agentgate(&["plan", &fixture("terraform/review/newline-in-key.json")]).run();
+    assert!(
+        !run.stdout.lines().any(|l| l.trim_start().starts_with("::")),
+        "{}",
+        run.stdout
+    );
+}
