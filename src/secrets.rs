@@ -203,7 +203,8 @@ enum Scope {
     Direct,
     /// A name followed by a value (`password = ...`). A keyword pass finds the
     /// identifiers containing a keyword; when `:` or `=` follows one (or a space after a
-    /// `--flag`), the regex runs anchored at the identifier's start, to the end of the line.
+    /// `--flag`), the regex runs anchored at the identifier's start, to the end of the line
+    /// (see [`AnchoredForms`] for the one assertion that sees a different context there).
     Named,
     /// PEM private key blocks: gated like `Gated`; the regex finds the BEGIN line, code
     /// finds the matching END line.
@@ -886,14 +887,143 @@ struct Compiled {
     id: String,
     description: String,
     regex: Regex,
-    /// `^(?:regex)`, for `Scope::Named` patterns run from an identifier's start.
-    anchored: Option<Regex>,
+    /// For `Scope::Named` patterns, run from an identifier's start.
+    anchored: Option<AnchoredForms>,
     secret_group: Option<usize>,
     /// Lowercase keywords.
     keywords: Vec<String>,
     scope: Scope,
     check: Option<Check>,
     checksum: Option<Checksum>,
+}
+
+/// An anchored regex and its `secret` group.
+#[derive(Clone)]
+struct Anchored {
+    regex: Regex,
+    secret_group: Option<usize>,
+}
+
+impl Anchored {
+    fn new(body: &str) -> Option<Anchored> {
+        let regex = Regex::new(&format!("^(?:{body})")).ok()?;
+        let secret_group = regex.capture_names().position(|n| n == Some("secret"));
+        Some(Anchored {
+            regex,
+            secret_group,
+        })
+    }
+
+    /// The match at the start of `hay`, as (whole, value) ranges in `hay`.
+    fn captures(
+        &self,
+        locs: &mut CaptureLocations,
+        hay: &str,
+    ) -> Option<((usize, usize), (usize, usize))> {
+        // The DFA alone answers most calls; capture extraction only runs on a match.
+        if !self.regex.is_match(hay) {
+            return None;
+        }
+        let whole = self.regex.captures_read(locs, hay)?;
+        let whole = (whole.start(), whole.end());
+        let value = self.secret_group.and_then(|g| locs.get(g)).unwrap_or(whole);
+        Some((whole, value))
+    }
+}
+
+/// Name prefix of the marker groups of [`AnchoredForms::at_start`].
+const START_MARK: &str = "agentgate_text_start";
+
+/// A `Scope::Named` regex prepared to run on `text[w..line_end]`, `w` an identifier's start.
+///
+/// Slicing changes what one assertion sees: `^` (`\A`) holds at `w` in the slice, but in the
+/// whole text only at offset 0. `password-assignment` uses it in `(?:^|[^A-Za-z0-9_.-])--flag`:
+/// at an identifier that follows a non-identifier byte the slice's `^` stands for that byte,
+/// which is what the whole-text regex sees when its search reaches the byte. But when the
+/// previous (rejected) match of the same regex ended exactly at `w` (`password: str =''` then
+/// `--password => value`), the byte is consumed, the flag branch cannot match there, and the
+/// whole text gets the other reading (`--password` a name, `=>` its separator), with another
+/// value. So when the anchored match went through `^`, the match without it is taken too.
+#[derive(Clone)]
+struct AnchoredForms {
+    /// `^(?:regex)`, each text-start assertion of the regex followed by an empty group named
+    /// `START_MARK<n>`, which is set when the match went through the assertion.
+    at_start: Anchored,
+    /// The marker groups of `at_start`.
+    start_marks: Vec<usize>,
+    /// `^(?:regex)` with its text-start assertions never holding: the match the whole-text
+    /// regex finds at `w` (`w > 0`) when its search starts there. `None`: the regex has none.
+    inside: Option<Anchored>,
+}
+
+impl AnchoredForms {
+    fn build(regex: &str) -> Option<AnchoredForms> {
+        use regex_syntax::hir::{Capture, Hir, Look};
+        let hir = regex_syntax::parse(regex).ok()?;
+        if !hir.properties().look_set().contains(Look::Start) {
+            return Some(AnchoredForms {
+                at_start: Anchored::new(regex)?,
+                start_marks: Vec::new(),
+                inside: None,
+            });
+        }
+        let mut n = 0u32;
+        let marked = map_text_start(hir.clone(), &mut || {
+            n += 1;
+            Hir::concat(vec![
+                Hir::look(Look::Start),
+                Hir::capture(Capture {
+                    index: 0,
+                    name: Some(format!("{START_MARK}{n}").into()),
+                    sub: Box::new(Hir::empty()),
+                }),
+            ])
+        });
+        let at_start = Anchored::new(&marked.to_string())?;
+        let start_marks = at_start
+            .regex
+            .capture_names()
+            .enumerate()
+            .filter(|(_, name)| name.is_some_and(|n| n.starts_with(START_MARK)))
+            .map(|(g, _)| g)
+            .collect();
+        let inside = Anchored::new(&map_text_start(hir, &mut Hir::fail).to_string())?;
+        Some(AnchoredForms {
+            at_start,
+            start_marks,
+            inside: Some(inside),
+        })
+    }
+}
+
+/// `hir` with each text-start assertion (`^`, `\A`) replaced by `replace()`.
+fn map_text_start(
+    hir: regex_syntax::hir::Hir,
+    replace: &mut dyn FnMut() -> regex_syntax::hir::Hir,
+) -> regex_syntax::hir::Hir {
+    use regex_syntax::hir::{Capture, Hir, HirKind, Look, Repetition};
+    let mut map_all = |subs: Vec<Hir>| -> Vec<Hir> {
+        subs.into_iter()
+            .map(|h| map_text_start(h, &mut *replace))
+            .collect()
+    };
+    match hir.into_kind() {
+        HirKind::Look(Look::Start) => replace(),
+        HirKind::Look(look) => Hir::look(look),
+        HirKind::Empty => Hir::empty(),
+        HirKind::Literal(literal) => Hir::literal(literal.0),
+        HirKind::Class(class) => Hir::class(class),
+        HirKind::Repetition(r) => Hir::repetition(Repetition {
+            sub: Box::new(map_text_start(*r.sub, replace)),
+            ..r
+        }),
+        HirKind::Capture(c) => Hir::capture(Capture {
+            sub: Box::new(map_text_start(*c.sub, replace)),
+            ..c
+        }),
+        HirKind::Concat(subs) => Hir::concat(map_all(subs)),
+        HirKind::Alternation(subs) => Hir::alternation(map_all(subs)),
+    }
 }
 
 /// The keyword pass for `Scope::Named` patterns: their keywords, minimised (a keyword
@@ -1048,7 +1178,7 @@ impl fmt::Debug for Scanner {
 fn compile_builtin(b: &Builtin) -> Option<Compiled> {
     let regex = Regex::new(b.regex).ok()?;
     let anchored = match b.scope {
-        Scope::Named => Some(Regex::new(&format!("^(?:{})", b.regex)).ok()?),
+        Scope::Named => Some(AnchoredForms::build(b.regex)?),
         _ => None,
     };
     let secret_group = regex.capture_names().position(|n| n == Some("secret"));
@@ -1115,23 +1245,31 @@ fn word_bounds(bytes: &[u8], start: usize, end: usize) -> (usize, usize) {
 
 /// Necessary condition for a name-based match on identifier `bytes[w..e]`: an optional
 /// closing quote, blanks, `:` or `=` (or `:=`, `=>`), blanks, then something that can start
-/// a value the patterns accept; for a `--flag`, blanks then such a value.
+/// a value the patterns accept; or, for a `--flag`, blanks then such a value. Both readings
+/// are tried: a flag's value may start with `:` or `=` (`--token :x`), and `==` is `=` then
+/// a value starting with `=`.
 fn separator_follows(bytes: &[u8], w: usize, e: usize) -> bool {
+    if bytes.get(w..w + 2) == Some(b"--".as_slice())
+        && matches!(bytes.get(e), Some(b' ' | b'\t'))
+        && value_may_start(bytes, skip_blanks(bytes, e))
+    {
+        return true;
+    }
     let mut i = e;
     if matches!(bytes.get(i), Some(b'"' | b'\'')) {
         i += 1;
     }
     i = skip_blanks(bytes, i);
-    if matches!(bytes.get(i), Some(b':' | b'=')) {
+    let second = match bytes.get(i) {
+        Some(b':') => b'=',
+        Some(b'=') => b'>',
+        _ => return false,
+    };
+    i += 1;
+    if bytes.get(i) == Some(&second) {
         i += 1;
-        if matches!(bytes.get(i), Some(b'=' | b'>')) {
-            i += 1;
-        }
-        return value_may_start(bytes, skip_blanks(bytes, i));
     }
-    bytes.get(w..w + 2) == Some(b"--".as_slice())
-        && matches!(bytes.get(e), Some(b' ' | b'\t'))
-        && value_may_start(bytes, skip_blanks(bytes, e))
+    value_may_start(bytes, skip_blanks(bytes, i))
 }
 
 fn skip_blanks(bytes: &[u8], mut i: usize) -> usize {
@@ -1364,7 +1502,11 @@ impl Scanner {
             .patterns
             .iter()
             .filter_map(|&i| self.patterns.get(i))
-            .filter_map(|p| p.anchored.as_ref().map(Regex::capture_locations))
+            .filter_map(|p| {
+                p.anchored
+                    .as_ref()
+                    .map(|a| a.at_start.regex.capture_locations())
+            })
             .collect();
         while pos < bytes.len() {
             let end = (pos + CHUNK).min(bytes.len());
@@ -1437,7 +1579,9 @@ impl Scanner {
         }
     }
 
-    /// Runs pattern `i`'s anchored regex on `text[from..to]`, pushing its match if any.
+    /// Runs pattern `i`'s anchored regex on `text[from..to]`, pushing its match if any, and,
+    /// when that match went through a text-start assertion and `from > 0`, the match that
+    /// does without it (see [`AnchoredForms`]).
     fn search_anchored(
         &self,
         i: usize,
@@ -1450,31 +1594,40 @@ impl Scanner {
         let Some(pattern) = self.patterns.get(i) else {
             return;
         };
-        let Some(anchored) = &pattern.anchored else {
+        let Some(forms) = &pattern.anchored else {
             return;
         };
         let Some(hay) = text.get(from..to) else {
             return;
         };
-        // The DFA alone answers most calls; capture extraction only runs on a match.
-        if !anchored.is_match(hay) {
-            return;
-        }
-        let Some(whole) = anchored.captures_read(locs, hay) else {
+        let Some((whole, value)) = forms.at_start.captures(locs, hay) else {
             return;
         };
-        let value = pattern
-            .secret_group
-            .and_then(|g| locs.get(g))
-            .unwrap_or((whole.start(), whole.end()));
         push_checked(
             pattern,
             i,
             text,
-            (from + whole.start(), from + whole.end()),
+            (from + whole.0, from + whole.1),
             (from + value.0, from + value.1),
             out,
         );
+        if from == 0 || !forms.start_marks.iter().any(|&g| locs.get(g).is_some()) {
+            return;
+        }
+        let Some(inside) = &forms.inside else {
+            return;
+        };
+        let mut inside_locs = inside.regex.capture_locations();
+        if let Some((whole, value)) = inside.captures(&mut inside_locs, hay) {
+            push_checked(
+                pattern,
+                i,
+                text,
+                (from + whole.0, from + whole.1),
+                (from + value.0, from + value.1),
+                out,
+            );
+        }
     }
 
     /// Adds 1-based line and char column to merged spans (one pass over the text).
@@ -3015,6 +3168,87 @@ mod tests {
         assert_eq!(fast.len(), 3);
     }
 
+    fn found(text: &str) -> Vec<&str> {
+        scanner()
+            .scan(text)
+            .iter()
+            .map(|m| &text[m.start..m.end])
+            .collect()
+    }
+
+    /// Shrunk from `fast_path_covers_reference_on_names`: a rejected match that ends right
+    /// before a `--flag` leaves the whole-text regex no byte before the `--`, so it reads the
+    /// flag as a name with a separator; the anchored regex, whose `^` holds there, read it
+    /// as a flag whose value is the separator, rejected, and missed the secret. Then cases
+    /// where `separator_follows` ruled out the reading the reference takes.
+    #[test]
+    fn fast_path_finds_the_reference_readings_of_flags_and_separators() {
+        for (text, secret) in [
+            // The shrunk case: `password: str =''` is rejected (empty value).
+            (
+                "password: str =''--password => 3jaon4KOBRWz",
+                "3jaon4KOBRWz",
+            ),
+            // The first name is never searched (empty quotes fail `separator_follows`).
+            ("password=''--password => 3jaon4KOBRWz", "3jaon4KOBRWz"),
+            // Other keywords and separators, two names before the flag.
+            ("api_key=\"x\"--secret = Zq8vN3kLp0wR", "Zq8vN3kLp0wR"),
+            (
+                "a=1 secret: str = ''--api-key => 9fJ2kLm4Qx8z",
+                "9fJ2kLm4Qx8z",
+            ),
+            (
+                "pwd: str ='', token=''--db-token : 7Hq2xLw9Kp4z",
+                "7Hq2xLw9Kp4z",
+            ),
+            // A flag whose value starts with `:` (`separator_follows` saw only the `name:`
+            // reading, then a `$`); `==` is `=` and a value starting with `=`.
+            ("--password :$--password", ":$--password"),
+            ("x --token :$zQ81kd0Lx7", ":$zQ81kd0Lx7"),
+            ("password==$abcdefgh12", "=$abcdefgh12"),
+            // The flag reading's value (`:A1B2C3D4E5`) is accepted, but it is not the one
+            // the whole text finds.
+            (
+                "token='x'--password :A1B2C3D4E5 = abc12345678xyz",
+                "abc12345678xyz",
+            ),
+        ] {
+            assert_covers_reference(text).unwrap();
+            let found = found(text);
+            assert!(found.contains(&secret), "{text:?}: {found:?}");
+        }
+        // After a blank the whole text reads a flag, like the anchored regex; the reading as
+        // a name is reported too (the whole text takes `=` for the value and finds nothing).
+        assert_eq!(found("x --password = abc12345678"), ["abc12345678"]);
+        assert_eq!(found("x --password hunter2hunter2"), ["hunter2hunter2"]);
+        assert_eq!(found("--password = abc12345678"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn named_regexes_see_the_same_context_in_a_line() {
+        use regex_syntax::hir::{Look, LookSet};
+        // The keyword pass runs them on `text[w..line_end]`: the only assertions they may use
+        // are `^`, which `AnchoredForms` deals with, and `(?m:$)`, which holds at `line_end`
+        // in the slice as in the whole text.
+        let allowed = LookSet::empty().insert(Look::Start).insert(Look::EndLF);
+        for b in BUILTINS.iter().filter(|b| b.scope == Scope::Named) {
+            let looks = regex_syntax::parse(b.regex)
+                .unwrap()
+                .properties()
+                .look_set();
+            assert!(looks.subtract(allowed).is_empty(), "{}: {looks:?}", b.id);
+            assert!(!b.regex.contains(START_MARK));
+        }
+        let forms = scanner()
+            .patterns
+            .iter()
+            .find(|p| p.id == "password-assignment")
+            .and_then(|p| p.anchored.as_ref())
+            .unwrap();
+        assert_eq!(forms.start_marks.len(), 1);
+        assert!(forms.inside.is_some());
+    }
+
     proptest! {
         #[test]
         fn fast_path_covers_reference_on_names(parts in prop::collection::vec(named_fragment(), 0..24)) {
@@ -3024,6 +3258,33 @@ mod tests {
         #[test]
         fn fast_path_covers_reference_on_mixed(text in composed()) {
             assert_covers_reference(&text)?;
+        }
+
+        #[test]
+        fn marked_anchored_regexes_match_as_written(parts in prop::collection::vec(named_fragment(), 0..12)) {
+            let text = parts.concat();
+            let bytes = text.as_bytes();
+            let starts = (0..text.len()).filter(|&w| {
+                text.is_char_boundary(w) && (w == 0 || !is_ident_byte(bytes[w - 1]))
+            });
+            let named: Vec<(&Compiled, Anchored)> = scanner()
+                .patterns
+                .iter()
+                .filter(|p| p.scope == Scope::Named)
+                .map(|p| (p, Anchored::new(p.regex.as_str()).unwrap()))
+                .collect();
+            for w in starts {
+                for (p, plain) in &named {
+                    let marked = &p.anchored.as_ref().unwrap().at_start;
+                    let mut a = plain.regex.capture_locations();
+                    let mut b = marked.regex.capture_locations();
+                    prop_assert_eq!(
+                        plain.captures(&mut a, &text[w..]),
+                        marked.captures(&mut b, &text[w..]),
+                        "{} at {} in {:?}", p.id, w, text
+                    );
+                }
+            }
         }
     }
 }
