@@ -242,22 +242,7 @@ fn decide(
 /// Write `bytes` to `path` through a temporary file in the same folder, owner-only (a sealed plan
 /// holds the plan as written), replacing what was there.
 fn write_private(path: &std::path::Path, bytes: &[u8]) -> Result<(), Error> {
-    use std::io::Write;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut temp = tempfile::Builder::new()
-        .prefix(".agentgate-sealed-")
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o600))
-        .tempfile_in(dir)
-        .map_err(|e| Error::io(dir.display(), e))?;
-    temp.write_all(bytes)
-        .and_then(|()| temp.as_file().sync_all())
-        .map_err(|e| Error::io(path.display(), e))?;
-    temp.persist(path)
-        .map_err(|e| Error::io(path.display(), e.error))?;
-    Ok(())
+    super::report::replace_file(path, bytes, ".agentgate-sealed-", 0o600)
 }
 
 /// Record a command that failed before it could decide, and return its error with every secret

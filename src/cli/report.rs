@@ -187,17 +187,23 @@ pub fn write_files(files: &[(PathBuf, String)]) -> Result<(), Error> {
 /// Replace `path` with `bytes` through a temporary file in the same folder, so that a reader
 /// (a later CI step) sees the old report or the new one, never half of one.
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), Error> {
-    use std::io::Write;
     if path.is_dir() {
         return Err(Error::Usage(format!(
             "--output {} is a directory, not a file",
             path.display()
         )));
     }
+    replace_file(path, bytes, ".agentgate-report-", 0o644)
+}
+
+/// Replace `path` with `bytes` (mode `mode`) through a temporary file in the same folder, synced
+/// before the rename: a reader sees the old file or the new one, never half of one.
+pub fn replace_file(path: &Path, bytes: &[u8], prefix: &str, mode: u32) -> Result<(), Error> {
+    use std::io::Write;
     let dir = parent(path);
     let mut temp = tempfile::Builder::new()
-        .prefix(".agentgate-report-")
-        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644))
+        .prefix(prefix)
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(mode))
         .tempfile_in(dir)
         .map_err(|e| Error::io(path.display(), e))?;
     temp.write_all(bytes)
