@@ -1600,25 +1600,7 @@ impl Scanner {
         let Some(hay) = text.get(from..to) else {
             return;
         };
-        let Some((whole, value)) = forms.at_start.captures(locs, hay) else {
-            return;
-        };
-        push_checked(
-            pattern,
-            i,
-            text,
-            (from + whole.0, from + whole.1),
-            (from + value.0, from + value.1),
-            out,
-        );
-        if from == 0 || !forms.start_marks.iter().any(|&g| locs.get(g).is_some()) {
-            return;
-        }
-        let Some(inside) = &forms.inside else {
-            return;
-        };
-        let mut inside_locs = inside.regex.capture_locations();
-        if let Some((whole, value)) = inside.captures(&mut inside_locs, hay) {
+        let push = |out: &mut Vec<Span>, (whole, value): ((usize, usize), (usize, usize))| {
             push_checked(
                 pattern,
                 i,
@@ -1627,6 +1609,20 @@ impl Scanner {
                 (from + value.0, from + value.1),
                 out,
             );
+        };
+        let Some(found) = forms.at_start.captures(locs, hay) else {
+            return;
+        };
+        push(out, found);
+        if from == 0 || !forms.start_marks.iter().any(|&g| locs.get(g).is_some()) {
+            return;
+        }
+        let Some(inside) = &forms.inside else {
+            return;
+        };
+        let mut inside_locs = inside.regex.capture_locations();
+        if let Some(found) = inside.captures(&mut inside_locs, hay) {
+            push(out, found);
         }
     }
 
