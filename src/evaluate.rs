@@ -388,16 +388,13 @@ fn evaluate_action<'p>(
             });
         }
         if !outcome.undecided.is_empty() && !findings.iter().any(|f| f.rule == KNOWN_AFTER_APPLY) {
-            let rules: Vec<&str> = outcome
-                .undecided
-                .iter()
-                .map(|i| policy.rules[*i].id.as_str())
-                .collect();
+            let undecided = outcome.undecided.iter().map(|i| &policy.rules[*i]);
+            let rules: Vec<&str> = undecided.clone().map(|r| r.id.as_str()).collect();
             findings.push(Finding {
                 rule: KNOWN_AFTER_APPLY.into(),
                 level: Level::SoftMandatory,
                 effect: "tier",
-                tier: Some(Tier::HIGH),
+                tier: undecided.map(|r| r.undecided_tier()).max(),
                 message: format!(
                     "values these rules read are known only after apply, so they cannot be decided now: {}",
                     rules.join(", ")

@@ -418,15 +418,6 @@ fn keyed_strings(value: &Value, key: &str, f: &mut dyn FnMut(&str, &str)) {
     }
 }
 
-fn strings(value: &Value, f: &mut dyn FnMut(&str)) {
-    match value {
-        Value::String(s) => f(s),
-        Value::Array(items) => items.iter().for_each(|v| strings(v, f)),
-        Value::Object(map) => map.values().for_each(|v| strings(v, f)),
-        _ => {}
-    }
-}
-
 /// Whether any `true` is under `marks` (an `after_unknown` or `*_sensitive` tree).
 pub fn any_true(marks: &Value) -> bool {
     match marks {
@@ -644,7 +635,7 @@ fn policy_unknown(marks: &Value, depth: usize) -> bool {
 /// Every IAM policy document among the string values (any depth), read statement by statement.
 fn iam(values: &Value, facts: &mut TfFacts) {
     let mut docs = Vec::new();
-    strings(values, &mut |s| {
+    keyed_strings(values, "", &mut |_, s| {
         if let Some(doc) = embedded_json(s)
             && doc.get("Statement").is_some()
         {
@@ -891,14 +882,17 @@ fn ingress(rtype: &str, values: &Value, unknown: &Value, facts: &mut TfFacts) {
             open.push(text_range(r).unwrap_or((0, 65535)));
         }
     };
+    // The blocks under `key` (`ingress`, `allow`, `security_rule`), each a rule of its own.
+    let blocks = |key: &str| {
+        values
+            .get(key)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+    };
     let relevant = match rtype {
         "aws_security_group" | "aws_default_security_group" => {
-            for rule in values
-                .get("ingress")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for rule in blocks("ingress") {
                 aws_rule(rule, &mut open);
             }
             true
@@ -923,12 +917,7 @@ fn ingress(rtype: &str, values: &Value, unknown: &Value, facts: &mut TfFacts) {
                 && strs(values.get("source_tags")).is_empty()
                 && strs(values.get("source_service_accounts")).is_empty();
             if ingress && (sourceless || strs(values.get("source_ranges")).into_iter().any(world)) {
-                for allow in values
-                    .get("allow")
-                    .and_then(Value::as_array)
-                    .into_iter()
-                    .flatten()
-                {
+                for allow in blocks("allow") {
                     let ports = strs(allow.get("ports"));
                     if ports.is_empty() || all_protocols(allow.get("protocol")) {
                         open.push((0, 65535));
@@ -945,12 +934,7 @@ fn ingress(rtype: &str, values: &Value, unknown: &Value, facts: &mut TfFacts) {
             true
         }
         "azurerm_network_security_group" => {
-            for rule in values
-                .get("security_rule")
-                .and_then(Value::as_array)
-                .into_iter()
-                .flatten()
-            {
+            for rule in blocks("security_rule") {
                 azure_rule(rule, &mut open);
             }
             true

@@ -242,6 +242,13 @@ impl PolicySet {
         let mut classified_by = Vec::new();
         let mut hits = Vec::new();
         let mut undecided = Vec::new();
+        let exception = |eval: &mut Evaluator<'_, '_>, rule: &Rule| {
+            self.exceptions.iter().position(|e| {
+                e.rule == rule.id
+                    && e.active(today)
+                    && e.scope.as_ref().is_none_or(|s| eval.eval(s))
+            })
+        };
         for &i in self.candidates(subject.kind.tool()) {
             let rule = &self.rules[i];
             eval.take_unknown();
@@ -249,21 +256,13 @@ impl PolicySet {
                 if eval.take_unknown()
                     && !matches!(rule.effect, Effect::Classify(_))
                     && rule.level.enforced()
-                    && !self.exceptions.iter().any(|e| {
-                        e.rule == rule.id
-                            && e.active(today)
-                            && e.scope.as_ref().is_none_or(|s| eval.eval(s))
-                    })
+                    && exception(&mut eval, rule).is_none()
                 {
                     undecided.push(i);
                 }
                 continue;
             }
-            let excepted_by = self.exceptions.iter().position(|e| {
-                e.rule == rule.id
-                    && e.active(today)
-                    && e.scope.as_ref().is_none_or(|s| eval.eval(s))
-            });
+            let excepted_by = exception(&mut eval, rule);
             match rule.effect {
                 Effect::Classify(t) if excepted_by.is_none() => {
                     classified = Some(classified.map_or(t, |c| c.max(t)));
@@ -287,8 +286,7 @@ impl PolicySet {
             }
         }
         for &i in &undecided {
-            let strictness = Tier::saturating(self.rules[i].effect.strictness());
-            tier = tier.max(strictness.min(Tier::HIGH));
+            tier = tier.max(self.rules[i].undecided_tier());
         }
         ItemOutcome {
             tier,

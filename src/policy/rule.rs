@@ -90,6 +90,14 @@ pub struct Rule {
     pub examples: Vec<Example>,
 }
 
+impl Rule {
+    /// The tier a change gets when this rule cannot be decided (a value it reads is known only
+    /// after apply): what the rule would give, at most 3, since a person can look.
+    pub fn undecided_tier(&self) -> Tier {
+        Tier::saturating(self.effect.strictness()).min(Tier::HIGH)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Surface {
     pub name: String,

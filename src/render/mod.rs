@@ -64,7 +64,7 @@ pub fn printable(s: &str) -> std::borrow::Cow<'_, str> {
     )
 }
 
-/// JSON text with C1 controls and bidirectional overrides written as `\uXXXX` escapes: the same
+/// JSON text with C1 controls and bidirectional overrides written as `\u` escapes (`\u0085`, `\u202e`): the same
 /// document to a parser, but nothing in it can steer a terminal that shows it raw (serde_json
 /// escapes the C0 controls itself). Such characters occur only inside JSON strings, so replacing
 /// them in the text is exact.
